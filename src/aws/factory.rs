@@ -1,0 +1,194 @@
+//! One client factory per account: loads each account's SDK config once
+//! (region, credentials, endpoint override, retry and timeout policy) and
+//! builds service clients that count their calls.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_runtime::env_config::file::{
+    EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
+};
+use tokio::sync::OnceCell;
+
+use super::calls::ApiCallCounter;
+use super::retry::{retry_config, timeout_config};
+use crate::config::{AccountConfig, CredentialSource};
+
+/// Builds and caches per-account SDK configs.
+#[derive(Debug, Clone)]
+pub struct ClientFactory {
+    accounts: Arc<BTreeMap<String, AccountConfig>>,
+    cache: Arc<Mutex<HashMap<String, Arc<OnceCell<SdkConfig>>>>>,
+    counter: ApiCallCounter,
+}
+
+impl ClientFactory {
+    pub fn new(accounts: BTreeMap<String, AccountConfig>, counter: ApiCallCounter) -> Self {
+        ClientFactory {
+            accounts: Arc::new(accounts),
+            cache: Arc::default(),
+            counter,
+        }
+    }
+
+    /// The call counter every client reports to.
+    pub fn counter(&self) -> &ApiCallCounter {
+        &self.counter
+    }
+
+    /// Clients for the account with this config name. Credentials are
+    /// resolved lazily by the SDK, so a bad credential source surfaces as an
+    /// error on the first call, with the SDK's explanation.
+    pub async fn account(&self, name: &str) -> Option<AccountClients> {
+        let account = self.accounts.get(name)?.clone();
+        let cell = {
+            let mut cache = self.cache.lock().ok()?;
+            cache.entry(name.to_string()).or_default().clone()
+        };
+        let sdk = cell.get_or_init(|| load(&account)).await.clone();
+        Some(AccountClients {
+            account,
+            sdk,
+            counters: vec![self.counter.clone()],
+        })
+    }
+}
+
+async fn load(account: &AccountConfig) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(account.region.clone()))
+        .retry_config(retry_config())
+        .timeout_config(timeout_config());
+    if let Some(url) = &account.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    match &account.credentials {
+        CredentialSource::DefaultChain => {}
+        CredentialSource::Profile { name, file } => {
+            loader = with_profile(loader, name, file.as_deref());
+        }
+        CredentialSource::AssumeRole {
+            role_arn,
+            external_id,
+            session_name,
+            source_profile,
+            source_file,
+        } => {
+            let mut base = aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new(account.region.clone()))
+                .retry_config(retry_config())
+                .timeout_config(timeout_config());
+            if let Some(url) = &account.endpoint_url {
+                base = base.endpoint_url(url);
+            }
+            if let Some(p) = source_profile {
+                base = with_profile(base, p, source_file.as_deref());
+            }
+            let base = base.load().await;
+            let mut b = AssumeRoleProvider::builder(role_arn.clone())
+                .session_name(session_name.clone())
+                .configure(&base);
+            if let Some(id) = external_id {
+                b = b.external_id(id.clone());
+            }
+            loader = loader.credentials_provider(b.build().await);
+        }
+    }
+    loader.load().await
+}
+
+fn with_profile(
+    loader: aws_config::ConfigLoader,
+    name: &str,
+    file: Option<&std::path::Path>,
+) -> aws_config::ConfigLoader {
+    let loader = loader.profile_name(name);
+    match file {
+        Some(f) => loader.profile_files(
+            ProfileFiles::builder()
+                .with_file(ProfileFileKind::Config, f)
+                .build(),
+        ),
+        None => loader,
+    }
+}
+
+/// The SDK config of one account, and its service clients.
+#[derive(Debug, Clone)]
+pub struct AccountClients {
+    pub account: AccountConfig,
+    sdk: SdkConfig,
+    counters: Vec<ApiCallCounter>,
+}
+
+impl AccountClients {
+    /// The config name of this account.
+    pub fn name(&self) -> &str {
+        &self.account.name
+    }
+
+    pub fn region(&self) -> &str {
+        &self.account.region
+    }
+
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    /// The same clients, also counting their calls in `local` (so one probe
+    /// can report the calls it made, measured by the interceptor).
+    pub fn scoped(&self, local: &ApiCallCounter) -> AccountClients {
+        let mut c = self.clone();
+        c.counters.push(local.clone());
+        c
+    }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        let mut b = aws_sdk_sqs::config::Builder::from(&self.sdk);
+        for c in &self.counters {
+            b = b.interceptor(c.clone());
+        }
+        aws_sdk_sqs::Client::from_conf(b.build())
+    }
+
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        let mut b = aws_sdk_sns::config::Builder::from(&self.sdk);
+        for c in &self.counters {
+            b = b.interceptor(c.clone());
+        }
+        aws_sdk_sns::Client::from_conf(b.build())
+    }
+
+    pub fn iot(&self) -> aws_sdk_iot::Client {
+        let mut b = aws_sdk_iot::config::Builder::from(&self.sdk);
+        for c in &self.counters {
+            b = b.interceptor(c.clone());
+        }
+        aws_sdk_iot::Client::from_conf(b.build())
+    }
+
+    /// The iot-data client. Without an endpoint override on the account, it
+    /// talks to the account's data endpoint host (`https://<host>`).
+    pub fn iot_data(&self, data_endpoint: Option<&str>) -> aws_sdk_iotdataplane::Client {
+        let mut b = aws_sdk_iotdataplane::config::Builder::from(&self.sdk);
+        for c in &self.counters {
+            b = b.interceptor(c.clone());
+        }
+        if self.account.endpoint_url.is_none() {
+            if let Some(host) = data_endpoint {
+                b = b.endpoint_url(format!("https://{host}"));
+            }
+        }
+        aws_sdk_iotdataplane::Client::from_conf(b.build())
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let mut b = aws_sdk_sts::config::Builder::from(&self.sdk);
+        for c in &self.counters {
+            b = b.interceptor(c.clone());
+        }
+        aws_sdk_sts::Client::from_conf(b.build())
+    }
+}

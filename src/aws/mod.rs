@@ -1,0 +1,13 @@
+//! The AWS boundary: one client factory per account, the retry policy, API
+//! call counting, error rendering and resource-name parsing.
+
+mod calls;
+mod error;
+mod factory;
+pub mod names;
+mod retry;
+
+pub use calls::{ApiCallCounter, ApiCallKey, Outcome};
+pub use error::{AwsError, AwsErrorKind};
+pub use factory::{AccountClients, ClientFactory};
+pub use retry::{retry_config, timeout_config};

@@ -1,0 +1,21 @@
+//! The TOML config: accounts, the MQTT publisher and the routes to probe.
+//!
+//! Parsing walks the spanned TOML tree by hand instead of using serde derive,
+//! so that every problem in a file (unknown keys, wrong types, bad values) is
+//! reported at once with its line, its key and a fix.
+
+mod load;
+mod model;
+mod problem;
+mod reader;
+mod routes;
+mod sections;
+mod suggest;
+
+pub use load::{load, parse_str};
+pub use model::{
+    AccountConfig, Config, CredentialSource, DestinationConfig, DestinationSpec, MqttConfig,
+    PublishMode, RouteConfig,
+};
+pub use problem::{ConfigError, ConfigProblem};
+pub use suggest::closest;

@@ -1,0 +1,10 @@
+//! SQS destinations: long-poll the queue for the probe, delete only our own
+//! messages, and make every other message visible again at once.
+
+mod reader;
+mod redrive;
+mod verify;
+
+pub use reader::{QueueReader, ReadStats};
+pub use redrive::{redrive_risk, redrive_warning, RedriveRisk};
+pub use verify::{verify, verify_queue};
