@@ -44,7 +44,7 @@ def lookup(spec: str) -> tuple[Breakage, Optional[str]]:
     if b is None:
         raise sb.SandboxError(f"unknown breakage {spec!r}; known: {', '.join(describe_names())}")
     if b.takes_arg and not arg:
-        raise sb.SandboxError(f"breakage {name!r} needs an argument: {name}:<value>")
+        raise sb.SandboxError(f"breakage {name!r} needs an argument, e.g. {name}:sqs_rule")
     if not b.takes_arg and sep:
         raise sb.SandboxError(f"breakage {name!r} takes no argument")
     return b, (arg or None)

@@ -228,5 +228,10 @@ def write_env_files() -> None:
 
 
 def emit(obj) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=False, default=str)
-    sys.stdout.write("\n")
+    try:
+        json.dump(obj, sys.stdout, indent=2, sort_keys=False, default=str)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `ctl ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
