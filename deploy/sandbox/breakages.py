@@ -4,7 +4,9 @@ To add one: write a function taking the optional argument (the text after ':'
 in `ctl break NAME:ARG`, or None) and returning a JSON-able dict describing what
 changed, then decorate it with @breakage("name", ...). Each entry records
 whether ministack 1.5.33 itself (AUTH=true) makes the rule's delivery fail
-(`ministack_enforces`), so tests know which ones need a companion to be seen.
+(`ministack_enforces`) and whether the rules companion (companion/, loaded
+into ministack by `up`) does (`companion_enforces`), so tests know which ones
+show up in a run.
 """
 from __future__ import annotations
 
@@ -26,14 +28,16 @@ class Breakage:
     observed: str              # what a publish to iot/test shows on ministack 1.5.33
     apply: Callable[[Optional[str]], dict]
     takes_arg: bool = False
+    companion_enforces: bool = False   # the rules companion makes the delivery fail as AWS would
 
 
 REGISTRY: dict[str, Breakage] = {}
 
 
-def breakage(name: str, *, route: str, summary: str, enforced: bool, observed: str, takes_arg: bool = False):
+def breakage(name: str, *, route: str, summary: str, enforced: bool, observed: str, takes_arg: bool = False,
+             companion: bool = False):
     def deco(fn):
-        REGISTRY[name] = Breakage(name, route, summary, enforced, observed, fn, takes_arg)
+        REGISTRY[name] = Breakage(name, route, summary, enforced, observed, fn, takes_arg, companion)
         return fn
     return deco
 
@@ -58,7 +62,8 @@ def apply(spec: str) -> dict:
     b, arg = lookup(spec)
     detail = b.apply(arg)
     return {"breakage": spec, "route": b.route, "summary": b.summary,
-            "ministack_enforces": b.ministack_enforces, "observed_on_ministack": b.observed,
+            "ministack_enforces": b.ministack_enforces, "companion_enforces": b.companion_enforces,
+            "observed_on_ministack": b.observed,
             "changed": detail}
 
 
@@ -107,6 +112,22 @@ def _rule_where_excludes(_arg):
 
 # ------------------------------------------------------------------ SNS
 
+@breakage("sns-tap-missing", route="sns", enforced=True,
+          summary="the xprobe-tap-sns subscription to ExampleTopic is deleted (Unsubscribe)",
+          observed="the rule still publishes (no failure, no errorAction); nothing reaches xprobe-tap-sns")
+def _sns_tap_missing(_arg):
+    sns = client("b", "sns")
+    tap_arn = sb.queue_arn(sb.ACCOUNT_B, sb.TAP_QUEUE)
+    removed = []
+    for sub in sns.list_subscriptions_by_topic(TopicArn=sb.topic_arn()).get("Subscriptions", []):
+        if sub.get("Endpoint") == tap_arn:
+            sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+            removed.append(sub["SubscriptionArn"])
+    if not removed:
+        raise sb.SandboxError(f"no subscription of {tap_arn} to {sb.topic_arn()} to remove")
+    return {"topic_arn": sb.topic_arn(), "unsubscribed": removed}
+
+
 @breakage("sns-topic-deleted", route="sns", enforced=True,
           summary="B's ExampleTopic is deleted",
           observed="errorAction document in iot-rule-errors (SnsAction, topic not found); nothing in xprobe-tap-sns")
@@ -117,17 +138,17 @@ def _sns_topic_deleted(_arg):
 
 # ------------------------------------------------------------------ S3
 
-@breakage("s3-bucket-policy-removed", route="s3", enforced=False,
+@breakage("s3-bucket-policy-removed", route="s3", enforced=False, companion=True,
           summary="B's examplebucket has no bucket policy",
-          observed="ministack never dispatches s3 actions (healthy or not); PutObject with my-iot-role credentials gets AccessDenied")
+          observed="companion: PutObject as my-iot-role gets AccessDenied -> no object, AWSIotLogsV2 S3Action Failure, errorAction document")
 def _s3_bucket_policy_removed(_arg):
     client("b", "s3").delete_bucket_policy(Bucket=sb.BUCKET)
     return {"bucket": sb.BUCKET, "policy": None}
 
 
-@breakage("s3-walkthrough-iam-policy", route="s3", enforced=False,
+@breakage("s3-walkthrough-iam-policy", route="s3", enforced=False, companion=True,
           summary="my-iot-policy grants s3:PutObject on arn:aws:s3:::examplebucket (walkthrough, no /*)",
-          observed="ministack never dispatches s3 actions; PutObject with my-iot-role credentials gets AccessDenied (identity policy)")
+          observed="companion: PutObject as my-iot-role denied by its identity policy -> no object, S3Action Failure log entry, errorAction document")
 def _s3_walkthrough_iam_policy(_arg):
     iam = client("a", "iam")
     resource = f"arn:aws:s3:::{sb.BUCKET}"
@@ -140,11 +161,77 @@ def _s3_walkthrough_iam_policy(_arg):
             "s3_resource": resource}
 
 
+@breakage("s3-cannedacl-public-read", route="s3", enforced=False, companion=True,
+          summary="s3_rule's action gets cannedAcl public-read (examplebucket is BucketOwnerEnforced)",
+          observed="companion: PutObject refused with AccessControlListNotSupported -> no object, S3Action Failure, errorAction document")
+def _s3_cannedacl_public_read(_arg):
+    payload = pv.rule_payload("s3_rule")
+    payload["actions"][0]["s3"]["cannedAcl"] = "public-read"
+    _replace_rule("s3_rule", payload)
+    return {"rule": "s3_rule", "cannedAcl": "public-read"}
+
+
+PUBLIC_READ_STATEMENT = {
+    "Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+    "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{sb.BUCKET}/*",
+}
+
+
+@breakage("s3-bpa-public-policy", route="s3", enforced=False, companion=True,
+          summary="examplebucket's policy gains a public statement (Principal *); BlockPublicPolicy off, RestrictPublicBuckets on",
+          observed="ministack's RestrictPublicBuckets drops the whole (public) policy for other accounts -> "
+                   "companion's PutObject as my-iot-role gets AccessDenied -> S3Action Failure, errorAction document")
+def _s3_bpa_public_policy(_arg):
+    from botocore.exceptions import ClientError
+
+    s3 = client("b", "s3")
+    policy = json.loads(s3.get_bucket_policy(Bucket=sb.BUCKET)["Policy"])
+    policy["Statement"].append(PUBLIC_READ_STATEMENT)
+    steps = []
+    try:
+        s3.put_bucket_policy(Bucket=sb.BUCKET, Policy=json.dumps(policy))
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") != "AccessDenied":
+            raise
+        steps.append(f"PutBucketPolicy refused: {e.response['Error'].get('Message')}")
+        pab = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+               "BlockPublicPolicy": False, "RestrictPublicBuckets": True}
+        s3.put_public_access_block(Bucket=sb.BUCKET, PublicAccessBlockConfiguration=pab)
+        steps.append(f"PutPublicAccessBlock {pab}")
+        s3.put_bucket_policy(Bucket=sb.BUCKET, Policy=json.dumps(policy))
+    steps.append("PutBucketPolicy with the public statement")
+    return {"bucket": sb.BUCKET, "steps": steps, "added_statement": PUBLIC_READ_STATEMENT,
+            "public_access_block": s3.get_public_access_block(Bucket=sb.BUCKET)["PublicAccessBlockConfiguration"]}
+
+
 # ------------------------------------------------------------------ Lambda
 
-@breakage("lambda-source-arn-other-rule", route="lambda", enforced=False,
+@breakage("lambda-permission-missing", route="lambda", enforced=False, companion=True,
+          summary="example-function has no permission for iot.amazonaws.com (RemovePermission)",
+          observed="companion: no resource policy allows the invoke -> not invoked, LambdaAction Failure (AccessDeniedException)")
+def _lambda_permission_missing(_arg):
+    client("b", "lambda").remove_permission(FunctionName=sb.FUNCTION, StatementId=pv.LAMBDA_PERMISSION_SID)
+    return {"function": sb.FUNCTION, "removed_statement": pv.LAMBDA_PERMISSION_SID}
+
+
+OTHER_ACCOUNT = "333333333333"
+
+
+@breakage("lambda-source-account-mismatch", route="lambda", enforced=False, companion=True,
+          summary=f"example-function's permission has the right source-arn but source-account {OTHER_ACCOUNT}",
+          observed="companion: aws:SourceAccount condition fails -> not invoked, LambdaAction Failure (AccessDeniedException)")
+def _lambda_source_account_mismatch(_arg):
+    lam = client("b", "lambda")
+    lam.remove_permission(FunctionName=sb.FUNCTION, StatementId=pv.LAMBDA_PERMISSION_SID)
+    kwargs = pv.lambda_permission_kwargs()
+    kwargs["SourceAccount"] = OTHER_ACCOUNT
+    lam.add_permission(**kwargs)
+    return {"function": sb.FUNCTION, "source_arn": kwargs["SourceArn"], "source_account": OTHER_ACCOUNT}
+
+
+@breakage("lambda-source-arn-other-rule", route="lambda", enforced=False, companion=True,
           summary="example-function's permission names source-arn rule/example_rule, not lambda_rule",
-          observed="no invoke either way: ministack never invokes a cross-account function from a rule (log warning only)")
+          observed="companion: resource policy does not allow rule/lambda_rule -> not invoked, LambdaAction Failure (AccessDeniedException), errorAction document")
 def _lambda_source_arn_other_rule(_arg):
     lam = client("b", "lambda")
     lam.remove_permission(FunctionName=sb.FUNCTION, StatementId=pv.LAMBDA_PERMISSION_SID)
@@ -152,17 +239,17 @@ def _lambda_source_arn_other_rule(_arg):
     return {"function": sb.FUNCTION, "source_arn": sb.rule_arn("example_rule")}
 
 
-@breakage("lambda-wrong-account-arn", route="lambda", enforced=False,
+@breakage("lambda-wrong-account-arn", route="lambda", enforced=False, companion=True,
           summary="lambda_rule's functionArn names account 111111111111 (walkthrough mistake)",
-          observed="silent no-op in ministack (warning in its log, no errorAction) - same as the healthy rule")
+          observed="companion: ResourceNotFoundException: Function not found: <arn in A> -> LambdaAction Failure, errorAction document")
 def _lambda_wrong_account_arn(_arg):
     _replace_rule("lambda_rule", pv.rule_payload("lambda_rule", function_account=ACCOUNT_A))
     return {"rule": "lambda_rule", "functionArn": sb.function_arn(ACCOUNT_A)}
 
 
-@breakage("lambda-silent-function", route="lambda", enforced=False,
+@breakage("lambda-silent-function", route="lambda", enforced=False, companion=True,
           summary="example-function's code returns without logging anything",
-          observed="only visible where the function is actually invoked (companion); logs stay empty")
+          observed="companion invokes it (no failure, no errorAction); /aws/lambda/example-function gets START/END/REPORT but no event line")
 def _lambda_silent_function(_arg):
     lam = client("b", "lambda")
     lam.update_function_code(FunctionName=sb.FUNCTION, ZipFile=pv.lambda_zip(pv.LAMBDA_CODE_SILENT))

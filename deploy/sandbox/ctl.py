@@ -64,11 +64,103 @@ def cmd_break(args) -> object:
         return breakages.apply(args.name)
 
 
+def companion_status() -> dict | None:
+    """companion.json as the running sandbox's rules companion wrote it, if it belongs to the running ministack."""
+    try:
+        status = json.loads((sb.STATE / "companion.json").read_text())
+        pid = int((sb.STATE / "ministack.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return status if status.get("pid") == pid else None
+
+
 def cmd_breakages(args) -> object:
     import breakages
-    return [{"name": n, "route": b.route, "summary": b.summary,
-             "ministack_enforces": b.ministack_enforces, "observed_on_ministack": b.observed}
-            for n, b in zip(breakages.describe_names(), breakages.REGISTRY.values())]
+    companion = companion_status() is not None
+    out = []
+    for n, b in zip(breakages.describe_names(), breakages.REGISTRY.values()):
+        enforced_by = "ministack" if b.ministack_enforces else (
+            "companion" if b.companion_enforces and companion else None)
+        out.append({"name": n, "route": b.route, "summary": b.summary,
+                    "ministack_enforces": b.ministack_enforces, "companion_enforces": b.companion_enforces,
+                    "enforced": enforced_by is not None, "enforced_by": enforced_by,
+                    "observed_on_ministack": b.observed})
+    return out
+
+
+def _logs_events(account: str, group: str, pattern: str | None = None) -> list[dict]:
+    logs = sb.client(account, "logs")
+    kwargs = {"logGroupName": group}
+    if pattern:
+        kwargs["filterPattern"] = pattern
+    events, token = [], None
+    try:
+        while True:
+            resp = logs.filter_log_events(**kwargs, **({"nextToken": token} if token else {}))
+            events += resp.get("events", [])
+            token = resp.get("nextToken")
+            if not token:
+                break
+    except logs.exceptions.ResourceNotFoundException:
+        return []   # no group yet: nothing was ever written
+    return sorted(events, key=lambda e: (e.get("timestamp", 0), e.get("ingestionTime", 0)))
+
+
+def cmd_logs(args) -> object:
+    """A's AWSIotLogsV2 entries (rules-engine log, written by the companion), parsed."""
+    out = []
+    for e in _logs_events("a", "AWSIotLogsV2", args.filter):
+        try:
+            out.append(json.loads(e["message"]))
+        except ValueError:
+            out.append({"unparsed_message": e["message"]})
+    if args.rule:
+        out = [x for x in out if x.get("ruleName") == args.rule]
+    return out
+
+
+def cmd_lambda_logs(args) -> object:
+    """B's /aws/lambda/<function> events; JSON lines (the function's printed events) are parsed."""
+    out = []
+    for e in _logs_events("b", f"/aws/lambda/{args.function}", args.filter):
+        msg = e["message"].rstrip("\n")
+        row = {"timestamp": e.get("timestamp"), "stream": e.get("logStreamName"), "message": msg}
+        try:
+            row["event"] = json.loads(msg)
+        except ValueError:
+            pass
+        out.append(row)
+    return out
+
+
+def cmd_s3_list(args) -> object:
+    """Objects in B's bucket (as B): key, size, last modified, and the body when small."""
+    s3 = sb.client("b", "s3")
+    out, token = [], None
+    while True:
+        kw = {"Bucket": args.bucket, "Prefix": args.prefix or ""}
+        if token:
+            kw["ContinuationToken"] = token
+        resp = s3.list_objects_v2(**kw)
+        for o in resp.get("Contents", []):
+            row = {"key": o["Key"], "size": o["Size"], "last_modified": o["LastModified"].isoformat()}
+            if args.bodies and o["Size"] <= 4096:
+                row["body"] = s3.get_object(Bucket=args.bucket, Key=o["Key"])["Body"].read().decode("utf-8", "replace")
+            out.append(row)
+        token = resp.get("NextContinuationToken")
+        if not token:
+            return out
+
+
+def cmd_s3_put_foreign(args) -> object:
+    """As B (the bucket owner) put a non-probe object {"foreign":true} at KEY."""
+    resp = sb.client("b", "s3").put_object(Bucket=args.bucket, Key=args.key, Body=json.dumps({"foreign": True}).encode())
+    return {"bucket": args.bucket, "key": args.key, "etag": resp.get("ETag")}
+
+
+def cmd_companion(args) -> object:
+    status = companion_status()
+    return status if status is not None else {"installed": False}
 
 
 def cmd_send_foreign(args) -> object:
@@ -170,8 +262,14 @@ def observe(probe_id: str, settle: float) -> dict:
         s3_objects = sb.client("b", "s3").list_objects_v2(Bucket=sb.BUCKET).get("KeyCount", 0)
     except Exception as e:
         s3_objects = f"n/a ({type(e).__name__})"
+    try:
+        iot_log = [f"{e.get('ruleAction') or e.get('eventType')}: {e.get('details', '')[:90]}"
+                   for e in cmd_logs(argparse.Namespace(filter=None, rule=None))]
+    except Exception as e:
+        iot_log = f"n/a ({type(e).__name__})"
     return {"sqs_delivered": sqs_hit, "sns_tap_delivered": has_probe(sb.TAP_QUEUE),
-            "s3_objects": s3_objects, "lambda_log_lines": lambda_logged, "error_actions": errors}
+            "s3_objects": s3_objects, "lambda_log_lines": lambda_logged, "error_actions": errors,
+            "iot_log_failures": iot_log}
 
 
 def cmd_selftest(args) -> object:
@@ -195,7 +293,9 @@ def cmd_selftest(args) -> object:
                     sb.client("a", "iot-data").publish(topic=sb.IOT_TOPIC, qos=1, payload=payload)
                 row = {"case": case}
                 if not case.startswith("healthy"):
-                    row["ministack_enforces"] = breakages.lookup(case)[0].ministack_enforces
+                    b = breakages.lookup(case)[0]
+                    row["ministack_enforces"] = b.ministack_enforces
+                    row["companion_enforces"] = b.companion_enforces
                 row.update(observe(probe_id, args.settle))
                 report.append(row)
         finally:
@@ -241,6 +341,30 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("selftest", help="publish a probe per case (healthy + each breakage) and report deliveries")
     st.add_argument("--settle", type=float, default=1.5, help="seconds to wait after each publish")
     st.set_defaults(fn=cmd_selftest)
+
+    lg = sub.add_parser("logs", help="A's AWSIotLogsV2 entries (rules-engine log), parsed JSON")
+    lg.add_argument("--rule", help="only entries of this rule")
+    lg.add_argument("--filter", help="CloudWatch Logs filter pattern (terms / quoted phrases)")
+    lg.set_defaults(fn=cmd_logs)
+
+    ll = sub.add_parser("lambda-logs", help=f"B's /aws/lambda/{sb.FUNCTION} events (JSON lines parsed into `event`)")
+    ll.add_argument("--function", default=sb.FUNCTION)
+    ll.add_argument("--filter", help="CloudWatch Logs filter pattern, e.g. a probe id in quotes")
+    ll.set_defaults(fn=cmd_lambda_logs)
+
+    sl = sub.add_parser("s3-list", help=f"objects in B's {sb.BUCKET} (as B)")
+    sl.add_argument("--prefix", default="")
+    sl.add_argument("--bucket", default=sb.BUCKET)
+    sl.add_argument("--bodies", action="store_true", help="include bodies of objects <= 4 KiB")
+    sl.set_defaults(fn=cmd_s3_list)
+
+    sp = sub.add_parser("s3-put-foreign", help="as B, put a non-probe object {\"foreign\":true} at KEY")
+    sp.add_argument("key")
+    sp.add_argument("--bucket", default=sb.BUCKET)
+    sp.set_defaults(fn=cmd_s3_put_foreign)
+
+    sub.add_parser("companion", help="the rules companion's status (companion.json of the running sandbox)"
+                   ).set_defaults(fn=cmd_companion)
 
     sub.add_parser("env", help="print the shell exports of .sandbox/env").set_defaults(fn=cmd_env)
     return p

@@ -9,6 +9,10 @@ wraps asyncio's ``create_server`` so that a wildcard host ("0.0.0.0", "", None,
 "::") is rewritten to the loopback address. Calls that pass a pre-bound
 ``sock`` (hypercorn does) are left alone: the socket is already bound.
 
+It then loads the rules companion (companion/hook.py), which takes over the
+IoT rule actions ministack skips (S3, cross-account Lambda) and writes
+AWSIotLogsV2 entries; XPROBE_SANDBOX_COMPANION=0 leaves ministack alone.
+
 Usage: python ministack_launch.py   (configured by the usual ministack env vars;
 XPROBE_SANDBOX_BIND_HOST overrides the loopback address, default 127.0.0.1)
 """
@@ -38,8 +42,24 @@ asyncio.base_events.BaseEventLoop.create_server = _loopback_create_server
 os.environ["BIND_HOST"] = LOOPBACK
 
 
+def _install_companion() -> None:
+    """Load the rules companion (companion/hook.py) unless XPROBE_SANDBOX_COMPANION=0."""
+    if os.environ.get("XPROBE_SANDBOX_COMPANION", "1") in ("0", "false", "off", "no"):
+        _log.warning("xprobe sandbox: rules companion disabled (XPROBE_SANDBOX_COMPANION=0)")
+        return
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from companion import hook
+
+    # A ministack this hook does not fit stops the launch: a sandbox that
+    # silently lacks the companion would make failures look like passes.
+    hook.install(endpoint=f"http://{LOOPBACK}:{os.environ.get('GATEWAY_PORT', '4566')}",
+                 state_dir=os.environ.get("XPROBE_SANDBOX_STATE"))
+
+
 def main() -> None:
     from ministack.app import main as ministack_main
+
+    _install_companion()
 
     sys.argv = ["ministack"]
     ministack_main()

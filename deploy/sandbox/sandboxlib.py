@@ -16,7 +16,8 @@ from pathlib import Path
 
 SANDBOX_SRC = Path(__file__).resolve().parent
 ROOT = SANDBOX_SRC.parent.parent
-STATE = ROOT / ".sandbox"
+# XPROBE_SANDBOX_STATE runs a second sandbox (own ports, own state) next to the default one.
+STATE = Path(os.environ.get("XPROBE_SANDBOX_STATE") or ROOT / ".sandbox").resolve()
 CERTS = STATE / "certs"
 RUNTIME_FILE = STATE / "runtime.json"   # written by `up` when it starts ministack
 RESOURCES_FILE = STATE / "resources.json"  # written by provisioning
@@ -175,6 +176,7 @@ def env_vars() -> dict:
     rt = runtime()
     return {
         "XPROBE_SANDBOX_DIR": str(STATE),
+        "XPROBE_SANDBOX_STATE": str(STATE),
         "XPROBE_SANDBOX_PORT": str(rt["port"]),
         "XPROBE_SANDBOX_MQTT_PORT": str(rt["mqtt_port"]),
         "XPROBE_SANDBOX_MQTT_HOST": "127.0.0.1",
