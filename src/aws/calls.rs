@@ -76,14 +76,7 @@ impl ApiCallCounter {
 impl fmt::Display for ApiCallCounter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (k, v) in self.snapshot() {
-            writeln!(
-                f,
-                "{} {} {} {}",
-                k.service,
-                k.operation,
-                k.outcome.as_str(),
-                v
-            )?;
+            writeln!(f, "{} {} {} {}", k.service, k.operation, k.outcome.as_str(), v)?;
         }
         Ok(())
     }
@@ -105,12 +98,7 @@ impl Intercept for ApiCallCounter {
             .map_or(("unknown", "unknown"), |m| (m.service(), m.name()));
         let outcome = match context.output_or_error() {
             Some(Ok(_)) => Outcome::Ok,
-            _ if context
-                .response()
-                .is_some_and(|r| r.status().as_u16() == 429) =>
-            {
-                Outcome::Throttled
-            }
+            _ if context.response().is_some_and(|r| r.status().as_u16() == 429) => Outcome::Throttled,
             _ => Outcome::Error,
         };
         self.record(service, operation, outcome);

@@ -44,11 +44,7 @@ impl fmt::Display for AwsError {
 
 impl AwsError {
     /// Converts an SDK error, keeping the AWS code and message.
-    pub fn from_sdk<E, R>(
-        service: &'static str,
-        operation: &'static str,
-        err: SdkError<E, R>,
-    ) -> Self
+    pub fn from_sdk<E, R>(service: &'static str, operation: &'static str, err: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,
@@ -83,20 +79,14 @@ impl AwsError {
     /// Whether the error says the resource does not exist.
     pub fn is_not_found(&self) -> bool {
         self.code().is_some_and(|c| {
-            c.contains("NonExistent")
-                || c.contains("NotFound")
-                || c.contains("DoesNotExist")
-                || c.starts_with("NoSuch")
+            c.contains("NonExistent") || c.contains("NotFound") || c.contains("DoesNotExist") || c.starts_with("NoSuch")
         })
     }
 
     /// Whether the error is an authorization failure.
     pub fn is_access_denied(&self) -> bool {
         self.code().is_some_and(|c| {
-            c.contains("AccessDenied")
-                || c == "AuthorizationError"
-                || c.contains("NotAuthorized")
-                || c == "Forbidden"
+            c.contains("AccessDenied") || c == "AuthorizationError" || c.contains("NotAuthorized") || c == "Forbidden"
         })
     }
 
@@ -146,10 +136,7 @@ mod tests {
 
     #[test]
     fn shows_code_and_message() {
-        let e = svc(
-            "AccessDenied",
-            "not authorized to perform sqs:ReceiveMessage",
-        );
+        let e = svc("AccessDenied", "not authorized to perform sqs:ReceiveMessage");
         assert_eq!(
             e.to_string(),
             "sqs ReceiveMessage failed: AccessDenied: not authorized to perform sqs:ReceiveMessage"

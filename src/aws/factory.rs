@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_runtime::env_config::file::{
-    EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
-};
+use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
 use tokio::sync::OnceCell;
 
 use super::calls::ApiCallCounter;
@@ -106,13 +104,22 @@ fn with_profile(
 ) -> aws_config::ConfigLoader {
     let loader = loader.profile_name(name);
     match file {
-        Some(f) => loader.profile_files(
-            ProfileFiles::builder()
-                .with_file(ProfileFileKind::Config, f)
-                .build(),
-        ),
+        Some(f) => loader.profile_files(ProfileFiles::builder().with_file(ProfileFileKind::Config, f).build()),
         None => loader,
     }
+}
+
+/// A method that builds one service's client, counting its calls.
+macro_rules! client {
+    ($name:ident, $krate:ident) => {
+        pub fn $name(&self) -> $krate::Client {
+            let mut b = $krate::config::Builder::from(&self.sdk);
+            for c in &self.counters {
+                b = b.interceptor(c.clone());
+            }
+            $krate::Client::from_conf(b.build())
+        }
+    };
 }
 
 /// The SDK config of one account, and its service clients.
@@ -145,28 +152,25 @@ impl AccountClients {
         c
     }
 
-    pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        let mut b = aws_sdk_sqs::config::Builder::from(&self.sdk);
-        for c in &self.counters {
-            b = b.interceptor(c.clone());
-        }
-        aws_sdk_sqs::Client::from_conf(b.build())
-    }
+    client!(sqs, aws_sdk_sqs);
+    client!(sns, aws_sdk_sns);
+    client!(iot, aws_sdk_iot);
+    client!(sts, aws_sdk_sts);
+    client!(lambda, aws_sdk_lambda);
+    client!(logs, aws_sdk_cloudwatchlogs);
+    client!(cloudwatch, aws_sdk_cloudwatch);
+    client!(iam, aws_sdk_iam);
+    client!(kms, aws_sdk_kms);
+    client!(s3control, aws_sdk_s3control);
 
-    pub fn sns(&self) -> aws_sdk_sns::Client {
-        let mut b = aws_sdk_sns::config::Builder::from(&self.sdk);
+    /// The S3 client; path-style addressing when the endpoint is overridden
+    /// (a local emulator has no per-bucket host names).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let mut b = aws_sdk_s3::config::Builder::from(&self.sdk).force_path_style(self.account.endpoint_url.is_some());
         for c in &self.counters {
             b = b.interceptor(c.clone());
         }
-        aws_sdk_sns::Client::from_conf(b.build())
-    }
-
-    pub fn iot(&self) -> aws_sdk_iot::Client {
-        let mut b = aws_sdk_iot::config::Builder::from(&self.sdk);
-        for c in &self.counters {
-            b = b.interceptor(c.clone());
-        }
-        aws_sdk_iot::Client::from_conf(b.build())
+        aws_sdk_s3::Client::from_conf(b.build())
     }
 
     /// The iot-data client. Without an endpoint override on the account, it
@@ -182,13 +186,5 @@ impl AccountClients {
             }
         }
         aws_sdk_iotdataplane::Client::from_conf(b.build())
-    }
-
-    pub fn sts(&self) -> aws_sdk_sts::Client {
-        let mut b = aws_sdk_sts::config::Builder::from(&self.sdk);
-        for c in &self.counters {
-            b = b.interceptor(c.clone());
-        }
-        aws_sdk_sts::Client::from_conf(b.build())
     }
 }

@@ -6,8 +6,10 @@ mod error;
 mod factory;
 pub mod names;
 mod retry;
+mod rules;
 
 pub use calls::{ApiCallCounter, ApiCallKey, Outcome};
 pub use error::{AwsError, AwsErrorKind};
 pub use factory::{AccountClients, ClientFactory};
 pub use retry::{retry_config, timeout_config};
+pub use rules::fetch_rule;

@@ -68,8 +68,7 @@ impl QueueUrl {
     /// Parses `https://sqs.<region>.amazonaws.com/<account>/<name>` or any
     /// http(s) URL ending in `/<account>/<name>` (local endpoints).
     pub fn parse(s: &str) -> Result<QueueUrl, NameError> {
-        let hint =
-            "queue URLs look like https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue";
+        let hint = "queue URLs look like https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue";
         let rest = s
             .strip_prefix("https://")
             .or_else(|| s.strip_prefix("http://"))
@@ -78,11 +77,7 @@ impl QueueUrl {
         let host = segs.next().unwrap_or_default();
         let path: Vec<&str> = segs.filter(|p| !p.is_empty()).collect();
         if path.len() != 2 {
-            return Err(NameError::new(
-                s,
-                "does not end in /<account id>/<queue name>",
-                hint,
-            ));
+            return Err(NameError::new(s, "does not end in /<account id>/<queue name>", hint));
         }
         check_account_id(path[0]).map_err(|e| NameError::new(s, &e.problem, &e.hint))?;
         let region = host
@@ -150,15 +145,11 @@ mod tests {
 
     #[test]
     fn parses_aws_and_local_queue_urls() {
-        let q = QueueUrl::parse("https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue")
-            .unwrap();
+        let q = QueueUrl::parse("https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue").unwrap();
         assert_eq!(q.account, "222222222222");
         assert_eq!(q.name, "ExampleQueue");
         assert_eq!(q.region.as_deref(), Some("us-east-1"));
-        assert_eq!(
-            q.arn("eu-west-1"),
-            "arn:aws:sqs:us-east-1:222222222222:ExampleQueue"
-        );
+        assert_eq!(q.arn("eu-west-1"), "arn:aws:sqs:us-east-1:222222222222:ExampleQueue");
         let l = QueueUrl::parse("http://127.0.0.1:4610/222222222222/q").unwrap();
         assert_eq!(l.region, None);
         assert_eq!(l.arn("eu-west-1"), "arn:aws:sqs:eu-west-1:222222222222:q");
@@ -166,13 +157,9 @@ mod tests {
 
     #[test]
     fn rejects_the_walkthroughs_dashed_account_id() {
-        let e = QueueUrl::parse("https://sqs.region.amazonaws.com/2222-2222-2222/ExampleQueue")
-            .unwrap_err();
+        let e = QueueUrl::parse("https://sqs.region.amazonaws.com/2222-2222-2222/ExampleQueue").unwrap_err();
         assert!(e.problem.contains("not 12 digits"), "{e:?}");
-        assert_eq!(
-            e.hint,
-            "write the account id as 12 digits with no dashes: 222222222222"
-        );
+        assert_eq!(e.hint, "write the account id as 12 digits with no dashes: 222222222222");
     }
 
     #[test]
@@ -180,10 +167,7 @@ mod tests {
         let a = Arn::parse("arn:aws:sns:us-east-1:222222222222:ExampleTopic").unwrap();
         assert_eq!(a.service, "sns");
         assert_eq!(a.account, "222222222222");
-        assert_eq!(
-            a.to_string(),
-            "arn:aws:sns:us-east-1:222222222222:ExampleTopic"
-        );
+        assert_eq!(a.to_string(), "arn:aws:sns:us-east-1:222222222222:ExampleTopic");
         let s3 = Arn::parse("arn:aws:s3:::examplebucket/*").unwrap();
         assert_eq!(s3.account, "");
         assert_eq!(s3.resource, "examplebucket/*");

@@ -15,10 +15,13 @@ use crate::probe::{ProbeLedger, RouteProbe, RouteResult};
 
 /// Runs `xprobe check` and returns the exit code.
 pub async fn run(args: CheckArgs) -> i32 {
-    let config = match load_config(&args.config.config, args.output) {
+    let mut config = match load_config(&args.config.config, args.output) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Some(d) = args.deadline {
+        config.routes.iter_mut().for_each(|r| r.deadline = d);
+    }
     let routes = match select_routes(&config, &args.route) {
         Ok(r) => r,
         Err(msg) => {
@@ -101,10 +104,7 @@ fn report_config_error(e: &ConfigError, output: OutputFormat) {
 }
 
 /// The routes named with `--route`, or all of them.
-pub(crate) fn select_routes<'c>(
-    config: &'c Config,
-    names: &[String],
-) -> Result<Vec<&'c RouteConfig>, String> {
+pub(crate) fn select_routes<'c>(config: &'c Config, names: &[String]) -> Result<Vec<&'c RouteConfig>, String> {
     if names.is_empty() {
         return Ok(config.routes.iter().collect());
     }

@@ -22,6 +22,7 @@ struct Summary {
     delivered: usize,
     missing: usize,
     error: usize,
+    unverified: usize,
 }
 
 fn summary(results: &[RouteResult]) -> Summary {
@@ -32,6 +33,7 @@ fn summary(results: &[RouteResult]) -> Summary {
             Status::Delivered => s.delivered += 1,
             Status::Missing => s.missing += 1,
             Status::Error => s.error += 1,
+            Status::Unverified => s.unverified += 1,
         }
     }
     s
@@ -46,10 +48,7 @@ pub fn results(results: &[RouteResult], format: OutputFormat) {
                 routes: results,
                 summary: summary(results),
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
+            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         }
         OutputFormat::Text => print!("{}", text(results)),
     }
@@ -94,11 +93,7 @@ pub fn text(results: &[RouteResult]) -> String {
         .collect();
     let mut out = String::new();
     for (i, row) in rows.iter().enumerate() {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
         if let Some((_, n)) = notes.iter().find(|(r, _)| *r == i) {
@@ -116,11 +111,10 @@ pub fn text(results: &[RouteResult]) -> String {
         s.missing,
         s.error
     ));
-    if let Some(p) = results
-        .iter()
-        .map(|r| &r.publish)
-        .find(|p| p.error.is_none())
-    {
+    if s.unverified > 0 {
+        out.push_str(&format!(", {} unverified", s.unverified));
+    }
+    if let Some(p) = results.iter().map(|r| &r.publish).find(|p| p.error.is_none()) {
         out.push_str(&format!("  (publish: {}", p.mode));
         if let Some(c) = p.connect_ms {
             out.push_str(&format!(", connect {c} ms"));
@@ -178,8 +172,7 @@ pub fn dry_run(config: &Config, routes: &[&RouteConfig], format: OutputFormat) {
         for d in &r.destinations {
             let extra = match &d.spec {
                 DestinationSpec::Sns {
-                    tap_queue_url: None,
-                    ..
+                    tap_queue_url: None, ..
                 } => " (no tap queue yet: run xprobe sns-tap create)",
                 _ => "",
             };
@@ -224,6 +217,7 @@ mod tests {
                 hint: None,
                 warnings: vec![],
                 api_calls: 3,
+                found_at: None,
                 foreign_seen: 0,
             }],
         }
@@ -253,14 +247,7 @@ mod tests {
         })
         .unwrap();
         let d = &v["routes"][0]["destinations"][0];
-        for k in [
-            "kind",
-            "target",
-            "status",
-            "latency_ms",
-            "probe_id",
-            "error",
-        ] {
+        for k in ["kind", "target", "status", "latency_ms", "probe_id", "error"] {
             assert!(d.get(k).is_some(), "missing {k}");
         }
         assert_eq!(d["status"], "delivered");

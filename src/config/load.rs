@@ -38,6 +38,7 @@ pub fn parse_str(src: &str, path: &Path) -> Result<Config, ConfigError> {
     let mqtt = sections::mqtt(&mut root, base, &mut problems);
     let routes = routes::routes(&mut root, &accounts, &mut problems);
     root.finish(&mut problems);
+    problems.list.sort_by_key(|p| (p.line, p.column));
     if !problems.list.is_empty() {
         return Err(ConfigError::Invalid {
             path: path.to_path_buf(),

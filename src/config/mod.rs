@@ -14,8 +14,10 @@ mod suggest;
 
 pub use load::{load, parse_str};
 pub use model::{
-    AccountConfig, Config, CredentialSource, DestinationConfig, DestinationSpec, MqttConfig,
-    PublishMode, RouteConfig,
+    AccountConfig, Config, CredentialSource, DestinationConfig, DestinationSpec, MqttConfig, PublishMode, RouteConfig,
 };
 pub use problem::{ConfigError, ConfigProblem};
 pub use suggest::closest;
+
+#[cfg(test)]
+mod tests;

@@ -128,6 +128,18 @@ pub enum DestinationSpec {
         /// An SQS queue subscribed to the topic; `xprobe sns-tap create` makes one.
         tap_queue_url: Option<String>,
     },
+    S3 {
+        bucket: String,
+        /// The rule action's key template; read from the rule when unset.
+        key: Option<String>,
+        /// Delete the probe's object once found (only that object).
+        cleanup: bool,
+    },
+    Lambda {
+        function_arn: String,
+        /// The function's log group; read from its LoggingConfig when unset.
+        log_group: Option<String>,
+    },
 }
 
 impl DestinationSpec {
@@ -136,6 +148,8 @@ impl DestinationSpec {
         match self {
             DestinationSpec::Sqs { .. } => "sqs",
             DestinationSpec::Sns { .. } => "sns",
+            DestinationSpec::S3 { .. } => "s3",
+            DestinationSpec::Lambda { .. } => "lambda",
         }
     }
 
@@ -144,6 +158,8 @@ impl DestinationSpec {
         match self {
             DestinationSpec::Sqs { queue_url } => queue_url,
             DestinationSpec::Sns { topic_arn, .. } => topic_arn,
+            DestinationSpec::S3 { bucket, .. } => bucket,
+            DestinationSpec::Lambda { function_arn, .. } => function_arn,
         }
     }
 }

@@ -58,10 +58,7 @@ impl ConfigError {
         match self {
             ConfigError::Invalid { problems, .. } => problems.clone(),
             ConfigError::Syntax {
-                line,
-                column,
-                message,
-                ..
+                line, column, message, ..
             } => vec![ConfigProblem {
                 line: *line,
                 column: *column,

@@ -18,20 +18,11 @@ pub(crate) struct Problems<'s> {
 
 impl<'s> Problems<'s> {
     pub(crate) fn new(src: &'s str) -> Self {
-        Problems {
-            src,
-            list: Vec::new(),
-        }
+        Problems { src, list: Vec::new() }
     }
 
     /// Records a problem at `span`.
-    pub(crate) fn at(
-        &mut self,
-        span: Range<usize>,
-        key: &str,
-        message: impl Into<String>,
-        hint: Option<String>,
-    ) {
+    pub(crate) fn at(&mut self, span: Range<usize>, key: &str, message: impl Into<String>, hint: Option<String>) {
         let (line, column) = line_col(self.src, span.start);
         self.list.push(ConfigProblem {
             line,
@@ -59,9 +50,10 @@ pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.chars().count(), |nl| {
-        before[nl + 1..].chars().count()
-    }) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |nl| before[nl + 1..].chars().count())
+        + 1;
     (line, column)
 }
 
@@ -105,20 +97,11 @@ impl<'t, 'i> TableReader<'t, 'i> {
     /// All entries, for tables keyed by user-chosen names (`[accounts.x]`).
     pub(crate) fn entries(
         &self,
-    ) -> impl Iterator<
-        Item = (
-            &'t Spanned<toml::de::DeString<'i>>,
-            &'t Spanned<DeValue<'i>>,
-        ),
-    > {
+    ) -> impl Iterator<Item = (&'t Spanned<toml::de::DeString<'i>>, &'t Spanned<DeValue<'i>>)> {
         self.table.iter()
     }
 
-    pub(crate) fn string(
-        &mut self,
-        p: &mut Problems<'_>,
-        key: &'static str,
-    ) -> Option<Spanned<String>> {
+    pub(crate) fn string(&mut self, p: &mut Problems<'_>, key: &'static str) -> Option<Spanned<String>> {
         let v = self.get(key)?;
         match v.get_ref() {
             DeValue::String(s) if s.trim().is_empty() => {
@@ -167,9 +150,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
                     v.span(),
                     &self.key_path(key),
                     format!("expected true or false, found {}", other.type_str()),
-                    Some(format!(
-                        "write {key} = true or {key} = false, without quotes"
-                    )),
+                    Some(format!("write {key} = true or {key} = false, without quotes")),
                 );
                 None
             }

@@ -26,10 +26,7 @@ pub(crate) fn routes(
             root.span.clone(),
             "routes",
             "no routes are defined",
-            Some(
-                "add a [[routes]] table with name, account, rule and a [[routes.destinations]]"
-                    .to_string(),
-            ),
+            Some("add a [[routes]] table with name, account, rule and a [[routes.destinations]]".to_string()),
         );
         return Vec::new();
     };
@@ -70,11 +67,7 @@ fn route(
     p: &mut Problems<'_>,
     names: &mut HashSet<String>,
 ) -> Option<RouteConfig> {
-    let name = r.required_string(
-        p,
-        "name",
-        "give the route a short name, e.g. name = \"sqs\"",
-    );
+    let name = r.required_string(p, "name", "give the route a short name, e.g. name = \"sqs\"");
     if let Some(n) = &name {
         if !n
             .get_ref()
@@ -193,10 +186,7 @@ fn account_ref(
     None
 }
 
-fn payload(
-    r: &mut TableReader<'_, '_>,
-    p: &mut Problems<'_>,
-) -> Option<serde_json::Map<String, serde_json::Value>> {
+fn payload(r: &mut TableReader<'_, '_>, p: &mut Problems<'_>) -> Option<serde_json::Map<String, serde_json::Value>> {
     let Some(v) = r.get("payload") else {
         return Some(serde_json::Map::new());
     };
@@ -248,9 +238,7 @@ fn payload(
             v.span(),
             &key,
             format!("uses the reserved field `{TAG_FIELD}`"),
-            Some(format!(
-                "xprobe writes its tag into `{TAG_FIELD}`; rename your field"
-            )),
+            Some(format!("xprobe writes its tag into `{TAG_FIELD}`; rename your field")),
         );
         return None;
     }
@@ -275,9 +263,7 @@ fn to_json(v: &Spanned<DeValue<'_>>) -> Result<serde_json::Value, String> {
         }
         DeValue::Boolean(b) => serde_json::Value::Bool(*b),
         DeValue::Datetime(d) => serde_json::Value::String(d.to_string()),
-        DeValue::Array(a) => {
-            serde_json::Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?)
-        }
+        DeValue::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect::<Result<_, _>>()?),
         DeValue::Table(t) => {
             let mut m = serde_json::Map::new();
             for (k, v) in t.iter() {
@@ -332,7 +318,7 @@ fn destination(
     accounts: &BTreeMap<String, AccountConfig>,
     p: &mut Problems<'_>,
 ) -> Option<DestinationConfig> {
-    let kind = r.required_string(p, "kind", "set kind = \"sqs\" or \"sns\"")?;
+    let kind = r.required_string(p, "kind", "set kind = \"sqs\", \"sns\", \"s3\" or \"lambda\"")?;
     let account = account_ref(
         r,
         accounts,
@@ -341,7 +327,11 @@ fn destination(
     );
     let spec = match kind.get_ref().as_str() {
         "sqs" => {
-            let url = r.required_string(p, "queue_url", "the destination queue's URL, e.g. https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue");
+            let url = r.required_string(
+                p,
+                "queue_url",
+                "the destination queue's URL, e.g. https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue",
+            );
             DestinationSpec::Sqs {
                 queue_url: queue_url(r, p, "queue_url", url)?,
             }
@@ -365,20 +355,12 @@ fn destination(
                         arn.span(),
                         &r.key_path("topic_arn"),
                         "is not an SNS topic ARN",
-                        Some(
-                            "topic ARNs look like arn:aws:sns:us-east-1:222222222222:ExampleTopic"
-                                .to_string(),
-                        ),
+                        Some("topic ARNs look like arn:aws:sns:us-east-1:222222222222:ExampleTopic".to_string()),
                     );
                     return None;
                 }
                 Err(e) => {
-                    p.at(
-                        arn.span(),
-                        &r.key_path("topic_arn"),
-                        e.to_string(),
-                        Some(e.hint),
-                    );
+                    p.at(arn.span(), &r.key_path("topic_arn"), e.to_string(), Some(e.hint));
                     return None;
                 }
             }
@@ -387,10 +369,72 @@ fn destination(
                 tap_queue_url: tap,
             }
         }
+        "s3" => {
+            let bucket = r.required_string(
+                p,
+                "bucket",
+                "the bucket the rule writes to, e.g. bucket = \"examplebucket\"",
+            );
+            let key = r.string(p, "key");
+            let cleanup = r.bool(p, "cleanup").unwrap_or(false);
+            if let Some(k) = &key {
+                if let Err(e) = crate::rule::Template::parse(k.get_ref()) {
+                    p.at(
+                        k.span(),
+                        &r.key_path("key"),
+                        e.to_string(),
+                        Some(
+                            "write the rule action's key template, e.g. key = \"${topic()}/${timestamp()}\""
+                                .to_string(),
+                        ),
+                    );
+                }
+            }
+            let bucket = bucket?;
+            if let Some(hint) = bucket_name_problem(bucket.get_ref()) {
+                p.at(
+                    bucket.span(),
+                    &r.key_path("bucket"),
+                    format!("`{}` is not a valid S3 bucket name", bucket.get_ref()),
+                    Some(hint),
+                );
+                return None;
+            }
+            DestinationSpec::S3 {
+                bucket: bucket.into_inner(),
+                key: key.map(|k| k.into_inner()),
+                cleanup,
+            }
+        }
+        "lambda" => {
+            let arn = r.required_string(
+                p,
+                "function_arn",
+                "the function's ARN, e.g. arn:aws:lambda:us-east-1:222222222222:function:example-function",
+            )?;
+            let log_group = r.string(p, "log_group");
+            let problem = match Arn::parse(arn.get_ref()) {
+                Ok(a) if a.service == "lambda" && a.resource.starts_with("function:") && !a.account.is_empty() => None,
+                Ok(_) => Some((
+                    "is not a Lambda function ARN".to_string(),
+                    "function ARNs look like arn:aws:lambda:us-east-1:222222222222:function:example-function"
+                        .to_string(),
+                )),
+                Err(e) => Some((e.to_string(), e.hint)),
+            };
+            if let Some((message, hint)) = problem {
+                p.at(arn.span(), &r.key_path("function_arn"), message, Some(hint));
+                return None;
+            }
+            DestinationSpec::Lambda {
+                function_arn: arn.into_inner(),
+                log_group: log_group.map(|l| l.into_inner()),
+            }
+        }
         other => {
-            let hint = match closest(other, ["sqs", "sns"]) {
+            let hint = match closest(other, ["sqs", "sns", "s3", "lambda"]) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "supported kinds: sqs, sns".to_string(),
+                None => "supported kinds: sqs, sns, s3, lambda".to_string(),
             };
             p.at(
                 kind.span(),
@@ -421,4 +465,21 @@ fn queue_url(
             None
         }
     }
+}
+
+/// S3 bucket naming rules (the walkthrough's `ExampleBucket` breaks the first).
+fn bucket_name_problem(name: &str) -> Option<String> {
+    if name.len() < 3 || name.len() > 63 {
+        return Some("bucket names are 3 to 63 characters".to_string());
+    }
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(format!("bucket names are lowercase: `{}`", name.to_ascii_lowercase()));
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        return Some("bucket names use only lowercase letters, digits, `-` and `.`".to_string());
+    }
+    None
 }

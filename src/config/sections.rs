@@ -60,12 +60,7 @@ pub(crate) fn accounts(
     out
 }
 
-fn account(
-    name: &str,
-    r: &mut TableReader<'_, '_>,
-    base: &Path,
-    p: &mut Problems<'_>,
-) -> Option<AccountConfig> {
+fn account(name: &str, r: &mut TableReader<'_, '_>, base: &Path, p: &mut Problems<'_>) -> Option<AccountConfig> {
     let region = r.required_string(
         p,
         "region",
@@ -103,17 +98,12 @@ fn account(
                 arn.span(),
                 &r.key_path("role_arn"),
                 format!("`{}` is not an IAM role ARN", arn.get_ref()),
-                Some(
-                    "role ARNs look like arn:aws:iam::222222222222:role/xprobe-reader".to_string(),
-                ),
+                Some("role ARNs look like arn:aws:iam::222222222222:role/xprobe-reader".to_string()),
             );
         }
     }
     if role_arn.is_none() {
-        for (k, v) in [
-            ("external_id", &external_id),
-            ("session_name", &session_name),
-        ] {
+        for (k, v) in [("external_id", &external_id), ("session_name", &session_name)] {
             if let Some(v) = v {
                 p.at(
                     v.span(),
@@ -158,11 +148,7 @@ fn account(
 }
 
 /// Reads `[mqtt]`.
-pub(crate) fn mqtt(
-    root: &mut TableReader<'_, '_>,
-    base: &Path,
-    p: &mut Problems<'_>,
-) -> Option<MqttConfig> {
+pub(crate) fn mqtt(root: &mut TableReader<'_, '_>, base: &Path, p: &mut Problems<'_>) -> Option<MqttConfig> {
     let Some(v) = root.get("mqtt") else {
         p.at(
             root.span.clone(),
@@ -195,7 +181,12 @@ pub(crate) fn mqtt(
             "mqtt" => Some(PublishMode::Mqtt),
             "https" => Some(PublishMode::Https),
             other => {
-                p.at(s.span(), "mqtt.publish", format!("`{other}` is not a publish mode"), Some("use \"mqtt\" (device certificate) or \"https\" (iot-data Publish with IAM)".to_string()));
+                p.at(
+                    s.span(),
+                    "mqtt.publish",
+                    format!("`{other}` is not a publish mode"),
+                    Some("use \"mqtt\" (device certificate) or \"https\" (iot-data Publish with IAM)".to_string()),
+                );
                 None
             }
         },
@@ -206,9 +197,7 @@ pub(crate) fn mqtt(
                 e.span(),
                 "mqtt.endpoint",
                 "must be a host name, not a URL",
-                Some(
-                    "for example endpoint = \"abc123-ats.iot.us-east-1.amazonaws.com\"".to_string(),
-                ),
+                Some("for example endpoint = \"abc123-ats.iot.us-east-1.amazonaws.com\"".to_string()),
             );
         }
     }
@@ -226,10 +215,7 @@ pub(crate) fn mqtt(
         client_cert: client_cert.map(|s| resolve(base, s.get_ref())),
         client_key: client_key.map(|s| resolve(base, s.get_ref())),
         ca: ca.map(|s| resolve(base, s.get_ref())),
-        client_id: client_id.map_or_else(
-            || format!("xprobe-{}", ulid::Ulid::new()),
-            |s| s.into_inner(),
-        ),
+        client_id: client_id.map_or_else(|| format!("xprobe-{}", ulid::Ulid::new()), |s| s.into_inner()),
         publish: publish?,
         connect_timeout: connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
     })
@@ -252,14 +238,10 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
 fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
         && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_role_arn(s: &str) -> bool {

@@ -32,10 +32,7 @@ mod tests {
 
     #[test]
     fn suggests_a_near_key() {
-        assert_eq!(
-            closest("queue_ulr", ["queue_url", "topic_arn"]),
-            Some("queue_url")
-        );
+        assert_eq!(closest("queue_ulr", ["queue_url", "topic_arn"]), Some("queue_url"));
         assert_eq!(closest("regoin", ["region", "profile"]), Some("region"));
     }
 

@@ -2,6 +2,8 @@
 //! to read, and which checks to run.
 
 mod context;
+pub mod lambda;
+pub mod s3;
 pub mod sns;
 pub mod sqs;
 mod verify;

@@ -1,7 +1,7 @@
 //! Dispatch: verify one destination with the right verifier.
 
 use super::context::VerifyContext;
-use super::{sns, sqs};
+use super::{lambda, s3, sns, sqs};
 use crate::aws::AccountClients;
 use crate::config::{DestinationConfig, DestinationSpec};
 use crate::probe::DestinationResult;
@@ -18,5 +18,12 @@ pub async fn verify_destination(
             topic_arn,
             tap_queue_url,
         } => sns::verify(clients, topic_arn, tap_queue_url.as_deref(), ctx).await,
+        DestinationSpec::S3 { bucket, key, cleanup } => {
+            s3::verify(clients, bucket, key.as_deref(), *cleanup, ctx).await
+        }
+        DestinationSpec::Lambda {
+            function_arn,
+            log_group,
+        } => lambda::verify(clients, function_arn, log_group.as_deref(), ctx).await,
     }
 }

@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::io;
 
 use rumqttc::v5::mqttbytes::v5::{ConnectReturnCode, PubAckReason};
+use rumqttc::v5::mqttbytes::Error as MqttError;
 use rumqttc::v5::{ConnectionError, StateError};
 
 use super::error::PublishErrorKind;
@@ -13,17 +14,13 @@ use super::error::PublishErrorKind;
 pub fn classify_connack(code: ConnectReturnCode) -> Option<PublishErrorKind> {
     match code {
         ConnectReturnCode::Success => None,
-        ConnectReturnCode::NotAuthorized
-        | ConnectReturnCode::BadUserNamePassword
-        | ConnectReturnCode::Banned => Some(PublishErrorKind::ConnectRefused(format!(
-            "CONNACK {code:?}"
-        ))),
+        ConnectReturnCode::NotAuthorized | ConnectReturnCode::BadUserNamePassword | ConnectReturnCode::Banned => {
+            Some(PublishErrorKind::ConnectRefused(format!("CONNACK {code:?}")))
+        }
         ConnectReturnCode::ServerUnavailable
         | ConnectReturnCode::ServiceUnavailable
         | ConnectReturnCode::ServerBusy => Some(PublishErrorKind::EndpointUnreachable),
-        other => Some(PublishErrorKind::ConnectRefused(format!(
-            "CONNACK {other:?}"
-        ))),
+        other => Some(PublishErrorKind::ConnectRefused(format!("CONNACK {other:?}"))),
     }
 }
 
@@ -34,9 +31,7 @@ pub fn classify_puback(reason: PubAckReason) -> Option<PublishErrorKind> {
         // rules are not subscribers.
         PubAckReason::Success | PubAckReason::NoMatchingSubscribers => None,
         PubAckReason::NotAuthorized => Some(PublishErrorKind::PublishNotAuthorized),
-        other => Some(PublishErrorKind::PublishRejected(format!(
-            "PUBACK {other:?}"
-        ))),
+        other => Some(PublishErrorKind::PublishRejected(format!("PUBACK {other:?}"))),
     }
 }
 
@@ -53,6 +48,11 @@ pub fn classify_connection_error(e: &ConnectionError) -> PublishErrorKind {
         ConnectionError::MqttState(StateError::ServerDisconnect { reason_code, .. }) => {
             PublishErrorKind::Other(format!("server disconnected: {reason_code:?}"))
         }
+        // rumqttc wraps read errors (including TLS alerts that arrive after
+        // the handshake, as TLS 1.3 client-certificate rejections do) without
+        // exposing them as a source, so unwrap them here.
+        ConnectionError::MqttState(StateError::Deserialization(MqttError::Io(io)))
+        | ConnectionError::MqttState(StateError::Io(io)) => classify_chain(io),
         _ => classify_chain(e),
     }
 }
@@ -120,9 +120,7 @@ mod tests {
         );
         assert_eq!(
             classify_puback(PubAckReason::QuotaExceeded),
-            Some(PublishErrorKind::PublishRejected(
-                "PUBACK QuotaExceeded".into()
-            ))
+            Some(PublishErrorKind::PublishRejected("PUBACK QuotaExceeded".into()))
         );
     }
 
@@ -146,25 +144,26 @@ mod tests {
             PublishErrorKind::EndpointUnreachable
         );
         let eof = ConnectionError::Io(io::Error::from(io::ErrorKind::UnexpectedEof));
-        assert_eq!(
-            classify_connection_error(&eof),
-            PublishErrorKind::ClientCertRejected
-        );
+        assert_eq!(classify_connection_error(&eof), PublishErrorKind::ClientCertRejected);
+    }
+
+    #[test]
+    fn a_tls_alert_after_the_handshake_is_a_rejected_certificate() {
+        let alert = rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA);
+        let e = ConnectionError::MqttState(StateError::Deserialization(MqttError::Io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            alert,
+        ))));
+        assert_eq!(classify_connection_error(&e), PublishErrorKind::ClientCertRejected);
     }
 
     #[test]
     fn tls_errors_inside_io_errors() {
         let untrusted = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
         let e = ConnectionError::Io(io::Error::new(io::ErrorKind::InvalidData, untrusted));
-        assert_eq!(
-            classify_connection_error(&e),
-            PublishErrorKind::ServerUntrusted
-        );
+        assert_eq!(classify_connection_error(&e), PublishErrorKind::ServerUntrusted);
         let alert = rustls::Error::AlertReceived(rustls::AlertDescription::BadCertificate);
         let e = ConnectionError::Io(io::Error::new(io::ErrorKind::InvalidData, alert));
-        assert_eq!(
-            classify_connection_error(&e),
-            PublishErrorKind::ClientCertRejected
-        );
+        assert_eq!(classify_connection_error(&e), PublishErrorKind::ClientCertRejected);
     }
 }

@@ -26,7 +26,7 @@ pub enum PublishErrorKind {
     /// The certificate, key or CA files could not be used.
     LocalTls(String),
     /// The HTTPS Publish API call failed.
-    Https(AwsError),
+    Https(Box<AwsError>),
     /// Anything else from the MQTT client.
     Other(String),
 }
@@ -42,11 +42,7 @@ pub struct PublishError {
 }
 
 impl PublishError {
-    pub fn new(
-        kind: PublishErrorKind,
-        target: impl Into<String>,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn new(kind: PublishErrorKind, target: impl Into<String>, detail: impl Into<String>) -> Self {
         PublishError {
             kind,
             target: target.into(),
@@ -57,15 +53,12 @@ impl PublishError {
     /// The stable diagnose code for this failure.
     pub fn code(&self) -> &'static str {
         match &self.kind {
-            PublishErrorKind::EndpointUnreachable | PublishErrorKind::Timeout(_) => {
-                "mqtt-endpoint-unreachable"
-            }
+            PublishErrorKind::EndpointUnreachable | PublishErrorKind::Timeout(_) => "mqtt-endpoint-unreachable",
             PublishErrorKind::ServerUntrusted => "mqtt-server-untrusted",
-            PublishErrorKind::ClientCertRejected | PublishErrorKind::ConnectRefused(_) => {
-                "mqtt-client-cert-rejected"
+            PublishErrorKind::ClientCertRejected | PublishErrorKind::ConnectRefused(_) => "mqtt-client-cert-rejected",
+            PublishErrorKind::PublishNotAuthorized | PublishErrorKind::DisconnectedDuringPublish => {
+                "mqtt-publish-not-authorized"
             }
-            PublishErrorKind::PublishNotAuthorized
-            | PublishErrorKind::DisconnectedDuringPublish => "mqtt-publish-not-authorized",
             PublishErrorKind::PublishRejected(_) => "mqtt-publish-rejected",
             PublishErrorKind::LocalTls(_) => "mqtt-local-tls-config",
             PublishErrorKind::Https(_) => "https-publish-failed",

@@ -23,7 +23,7 @@ pub async fn publish(
         .await
         .map_err(|e| {
             let e = AwsError::from_sdk("iotdata", "Publish", e);
-            PublishError::new(PublishErrorKind::Https(e), topic, "")
+            PublishError::new(PublishErrorKind::Https(Box::new(e)), topic, "")
         })?;
     Ok(started.elapsed())
 }

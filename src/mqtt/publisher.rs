@@ -24,6 +24,7 @@ pub enum Publisher {
     Mqtt {
         session: MqttSession,
         connect: Duration,
+        client_id: String,
     },
     Https {
         client: aws_sdk_iotdataplane::Client,
@@ -31,13 +32,9 @@ pub enum Publisher {
 }
 
 impl Publisher {
-    pub async fn publish(
-        &self,
-        topic: &str,
-        payload: Vec<u8>,
-    ) -> Result<PublishTiming, PublishError> {
+    pub async fn publish(&self, topic: &str, payload: Vec<u8>) -> Result<PublishTiming, PublishError> {
         match self {
-            Publisher::Mqtt { session, connect } => Ok(PublishTiming {
+            Publisher::Mqtt { session, connect, .. } => Ok(PublishTiming {
                 connect: Some(*connect),
                 publish: session.publish(topic, payload).await?,
             }),
@@ -45,6 +42,22 @@ impl Publisher {
                 connect: None,
                 publish: https::publish(client, topic, payload).await?,
             }),
+        }
+    }
+
+    /// The MQTT client id (`clientid()` in rules); `None` over HTTPS, where AWS uses "n/a".
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Publisher::Mqtt { client_id, .. } => Some(client_id),
+            Publisher::Https { .. } => None,
+        }
+    }
+
+    /// The MQTT session's connection health; `None` when publishing over HTTPS.
+    pub fn session_stats(&self) -> Option<std::sync::Arc<super::session::SessionStats>> {
+        match self {
+            Publisher::Mqtt { session, .. } => Some(session.stats()),
+            Publisher::Https { .. } => None,
         }
     }
 
@@ -66,19 +79,13 @@ impl Publisher {
 impl Publisher {
     /// Opens the publisher a config asks for. `source` is the account used
     /// for endpoint discovery and for HTTPS publishing.
-    pub async fn open(
-        cfg: &MqttConfig,
-        source: &AccountClients,
-        reconnect: bool,
-    ) -> Result<Publisher, PublishError> {
+    pub async fn open(cfg: &MqttConfig, source: &AccountClients, reconnect: bool) -> Result<Publisher, PublishError> {
         let endpoint = match &cfg.endpoint {
             Some(e) => Some(e.clone()),
-            None if cfg.publish == PublishMode::Https && source.account.endpoint_url.is_some() => {
-                None
-            }
+            None if cfg.publish == PublishMode::Https && source.account.endpoint_url.is_some() => None,
             None => Some(discover_endpoint(source).await.map_err(|e| {
                 PublishError::new(
-                    PublishErrorKind::Https(e),
+                    PublishErrorKind::Https(Box::new(e)),
                     "DescribeEndpoint",
                     "cannot discover the IoT data endpoint; set mqtt.endpoint",
                 )
@@ -104,7 +111,11 @@ impl Publisher {
                     connect_timeout: cfg.connect_timeout,
                 };
                 let (session, connect) = MqttSession::connect(&settings, reconnect).await?;
-                Ok(Publisher::Mqtt { session, connect })
+                Ok(Publisher::Mqtt {
+                    session,
+                    connect,
+                    client_id: cfg.client_id.clone(),
+                })
             }
         }
     }

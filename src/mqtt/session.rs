@@ -52,11 +52,7 @@ struct Pending {
 
 impl Pending {
     fn fail_all(&mut self, kind: &PublishErrorKind, detail: &str) {
-        for (topic, tx) in self
-            .queued
-            .drain(..)
-            .chain(self.inflight.drain().map(|(_, v)| v))
-        {
+        for (topic, tx) in self.queued.drain(..).chain(self.inflight.drain().map(|(_, v)| v)) {
             let _ = tx.send(Err(PublishError::new(kind.clone(), topic, detail)));
         }
     }
@@ -78,10 +74,7 @@ impl MqttSession {
     /// Connects and waits for a successful CONNACK. With `reconnect`, the
     /// session reconnects with capped exponential backoff after it drops;
     /// without, the first connection error ends it.
-    pub async fn connect(
-        s: &SessionSettings,
-        reconnect: bool,
-    ) -> Result<(Self, Duration), PublishError> {
+    pub async fn connect(s: &SessionSettings, reconnect: bool) -> Result<(Self, Duration), PublishError> {
         let target = format!("{}:{}", s.host, s.port);
         let mut opts = MqttOptions::new(s.client_id.clone(), s.host.clone(), s.port);
         opts.set_keep_alive(KEEP_ALIVE);
@@ -101,8 +94,7 @@ impl MqttSession {
             reconnect,
             target.clone(),
         ));
-        let outcome =
-            tokio::time::timeout(s.connect_timeout + Duration::from_secs(1), ready_rx).await;
+        let outcome = tokio::time::timeout(s.connect_timeout + Duration::from_secs(1), ready_rx).await;
         let connected = match outcome {
             Ok(Ok(Ok(()))) => Ok(started.elapsed()),
             Ok(Ok(Err(e))) => Err(e),
@@ -145,19 +137,11 @@ impl MqttSession {
             if let Ok(mut p) = self.pending.lock() {
                 p.queued.push_back((topic.to_string(), tx));
             }
-            if let Err(e) = self
-                .client
-                .publish(topic, QoS::AtLeastOnce, false, payload)
-                .await
-            {
+            if let Err(e) = self.client.publish(topic, QoS::AtLeastOnce, false, payload).await {
                 if let Ok(mut p) = self.pending.lock() {
                     p.queued.pop_back();
                 }
-                return Err(PublishError::new(
-                    PublishErrorKind::Other(e.to_string()),
-                    topic,
-                    "",
-                ));
+                return Err(PublishError::new(PublishErrorKind::Other(e.to_string()), topic, ""));
             }
         }
         match tokio::time::timeout(PUBLISH_TIMEOUT, rx).await {
@@ -223,10 +207,7 @@ async fn drive(
                 }
             }
             Ok(Event::Incoming(Packet::PubAck(ack))) => {
-                let waiter = pending
-                    .lock()
-                    .ok()
-                    .and_then(|mut p| p.inflight.remove(&ack.pkid));
+                let waiter = pending.lock().ok().and_then(|mut p| p.inflight.remove(&ack.pkid));
                 match waiter {
                     Some((topic, tx)) => {
                         let res = match classify_puback(ack.reason) {
@@ -244,15 +225,14 @@ async fn drive(
                 let detail = e.to_string();
                 stats.connected.store(false, Ordering::SeqCst);
                 if let Ok(mut p) = pending.lock() {
-                    let publish_kind = if matches!(
-                        kind,
-                        PublishErrorKind::Other(_) | PublishErrorKind::ClientCertRejected
-                    ) && ready.is_none()
-                    {
-                        PublishErrorKind::DisconnectedDuringPublish
-                    } else {
-                        kind.clone()
-                    };
+                    let publish_kind =
+                        if matches!(kind, PublishErrorKind::Other(_) | PublishErrorKind::ClientCertRejected)
+                            && ready.is_none()
+                        {
+                            PublishErrorKind::DisconnectedDuringPublish
+                        } else {
+                            kind.clone()
+                        };
                     p.fail_all(&publish_kind, &detail);
                 }
                 if let Some(r) = ready.take() {

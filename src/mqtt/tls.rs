@@ -26,12 +26,9 @@ pub fn client_config(
         Some(path) => {
             let certs = read_certs(path).map_err(local)?;
             for c in certs {
-                roots.add(c).map_err(|e| {
-                    local(format!(
-                        "CA file {} holds an unusable certificate: {e}",
-                        path.display()
-                    ))
-                })?;
+                roots
+                    .add(c)
+                    .map_err(|e| local(format!("CA file {} holds an unusable certificate: {e}", path.display())))?;
             }
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -46,11 +43,9 @@ pub fn client_config(
             let chain = read_certs(cert).map_err(local)?;
             let key = PrivateKeyDer::from_pem_file(key)
                 .map_err(|e| local(format!("cannot read private key {}: {e}", key.display())))?;
-            builder.with_client_auth_cert(chain, key).map_err(|e| {
-                local(format!(
-                    "client certificate and key do not match or are unusable: {e}"
-                ))
-            })?
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| local(format!("client certificate and key do not match or are unusable: {e}")))?
         }
         _ => builder.with_no_client_auth(),
     };
@@ -66,10 +61,7 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
         .collect::<Result<_, _>>()
         .map_err(|e| format!("certificate file {} is not valid PEM: {e}", path.display()))?;
     if certs.is_empty() {
-        return Err(format!(
-            "certificate file {} holds no certificate",
-            path.display()
-        ));
+        return Err(format!("certificate file {} holds no certificate", path.display()));
     }
     Ok(certs)
 }
@@ -80,8 +72,7 @@ mod tests {
 
     #[test]
     fn missing_files_are_named() {
-        let e =
-            client_config(Some(Path::new("/nonexistent/ca.pem")), None, None, 8883).unwrap_err();
+        let e = client_config(Some(Path::new("/nonexistent/ca.pem")), None, None, 8883).unwrap_err();
         assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
         assert_eq!(e.code(), "mqtt-local-tls-config");
     }

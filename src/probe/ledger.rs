@@ -46,10 +46,7 @@ impl ProbeLedger {
 
     /// Whether this process created the probe with this id.
     pub fn created(&self, id: &str) -> bool {
-        self.entries
-            .lock()
-            .map(|e| e.contains_key(id))
-            .unwrap_or(false)
+        self.entries.lock().map(|e| e.contains_key(id)).unwrap_or(false)
     }
 
     /// Leaves an arrival for the verifier waiting for `id`. Returns false

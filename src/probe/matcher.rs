@@ -47,9 +47,7 @@ pub fn find_tag(body: &str) -> Option<FoundTag> {
         }
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(trimmed)
-        .ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(trimmed).ok()?;
     let v: Value = serde_json::from_slice(&decoded).ok()?;
     tag_of(&v).map(|tag| FoundTag {
         tag,
@@ -62,11 +60,7 @@ fn tag_of(v: &Value) -> Option<ProbeTag> {
     Some(ProbeTag {
         id: t.get("id")?.as_str()?.to_string(),
         sent_at_ms: t.get("sent_at_ms")?.as_i64()?,
-        route: t
-            .get("route")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        route: t.get("route").and_then(Value::as_str).unwrap_or_default().to_string(),
     })
 }
 
@@ -74,8 +68,7 @@ fn tag_of(v: &Value) -> Option<ProbeTag> {
 mod tests {
     use super::*;
 
-    const RAW: &str =
-        r#"{"temperature":21,"xprobe":{"id":"01HX","sent_at_ms":1700000000000,"route":"sqs"}}"#;
+    const RAW: &str = r#"{"temperature":21,"xprobe":{"id":"01HX","sent_at_ms":1700000000000,"route":"sqs"}}"#;
 
     #[test]
     fn finds_a_raw_json_probe() {
@@ -102,10 +95,7 @@ mod tests {
         assert_eq!(f.tag.id, "01HX");
         let b64 = base64::engine::general_purpose::STANDARD.encode(RAW);
         let env = serde_json::json!({"Type": "Notification", "Message": b64});
-        assert_eq!(
-            find_tag(&env.to_string()).unwrap().shape,
-            BodyShape::SnsEnvelopeBase64
-        );
+        assert_eq!(find_tag(&env.to_string()).unwrap().shape, BodyShape::SnsEnvelopeBase64);
     }
 
     #[test]

@@ -10,5 +10,5 @@ mod tag;
 pub use ledger::{Arrival, ProbeLedger};
 pub use matcher::{find_tag, BodyShape, FoundTag};
 pub use outcome::{DestinationResult, PublishReport, RouteResult, Status};
-pub use route::{error_chain, resolve_topic, RouteProbe, TopicError};
+pub use route::{error_chain, needs_rule, resolve_topic, RouteProbe, TopicError};
 pub use tag::{build_payload, now_ms, ProbeTag, TAG_FIELD};

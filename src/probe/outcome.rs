@@ -13,6 +13,9 @@ pub enum Status {
     Missing,
     /// xprobe could not tell: publishing or reading failed.
     Error,
+    /// The destination shows activity but cannot prove the probe arrived
+    /// (a Lambda function that does not log its event).
+    Unverified,
 }
 
 impl Status {
@@ -21,6 +24,7 @@ impl Status {
             Status::Delivered => "delivered",
             Status::Missing => "missing",
             Status::Error => "error",
+            Status::Unverified => "unverified",
         }
     }
 }
@@ -44,8 +48,10 @@ pub struct DestinationResult {
     pub hint: Option<String>,
     /// Things worth knowing even when delivered (e.g. a low maxReceiveCount).
     pub warnings: Vec<String>,
-    /// AWS API calls this verification made.
+    /// AWS API calls this verification made, counted by an SDK interceptor.
     pub api_calls: u32,
+    /// Where the probe was found (an S3 key, a log stream), when found.
+    pub found_at: Option<String>,
     /// Messages that were not ours, seen and made visible again.
     pub foreign_seen: u32,
 }
@@ -53,6 +59,7 @@ pub struct DestinationResult {
 impl DestinationResult {
     /// A result for a destination that was never checked because publishing failed.
     pub fn not_checked(kind: &str, target: &str, probe_id: &str, error: &str) -> Self {
+        let error = (!error.is_empty()).then(|| error.to_string());
         DestinationResult {
             kind: kind.to_string(),
             target: target.to_string(),
@@ -60,12 +67,18 @@ impl DestinationResult {
             latency_ms: None,
             detect_ms: None,
             probe_id: probe_id.to_string(),
-            error: Some(error.to_string()),
+            error,
             hint: None,
             warnings: Vec::new(),
             api_calls: 0,
+            found_at: None,
             foreign_seen: 0,
         }
+    }
+
+    /// A result being filled in by a verifier: `error` until it says otherwise.
+    pub fn pending(kind: &str, target: &str, probe_id: &str) -> Self {
+        Self::not_checked(kind, target, probe_id, "")
     }
 }
 
@@ -97,9 +110,7 @@ pub struct RouteResult {
 impl RouteResult {
     /// Whether every destination delivered.
     pub fn all_delivered(&self) -> bool {
-        self.destinations
-            .iter()
-            .all(|d| d.status == Status::Delivered)
+        self.destinations.iter().all(|d| d.status == Status::Delivered)
     }
 
     /// Whether the probe left xprobe at all.

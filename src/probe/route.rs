@@ -1,6 +1,7 @@
 //! Probing one route: resolve the topic, publish a tagged probe, and wait
 //! for it at every destination at once.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures::future::join_all;
@@ -8,11 +9,11 @@ use futures::future::join_all;
 use super::ledger::ProbeLedger;
 use super::outcome::{DestinationResult, PublishReport, RouteResult};
 use super::tag::{build_payload, ProbeTag};
-use crate::aws::{AccountClients, AwsError, ClientFactory};
-use crate::config::RouteConfig;
+use crate::aws::{fetch_rule, AwsError, ClientFactory};
+use crate::config::{DestinationSpec, RouteConfig};
 use crate::dest::{verify_destination, VerifyContext};
 use crate::mqtt::{PublishError, Publisher};
-use crate::rule::{basic_ingest_topic, RuleSql};
+use crate::rule::{basic_ingest_topic, RuleSql, TopicRule};
 
 /// Why the topic to publish to could not be worked out.
 #[derive(Debug, thiserror::Error)]
@@ -23,39 +24,28 @@ pub enum TopicError {
         #[source]
         source: AwsError,
     },
-    #[error("rule `{rule}` has no SQL")]
-    NoSql { rule: String },
     #[error("rule `{rule}` SQL does not parse: {detail}")]
     BadSql { rule: String, detail: String },
     #[error("rule `{rule}` selects from `{filter}`, which has wildcards, so xprobe cannot pick a topic (hint: set `topic` on the route to a topic the filter matches)")]
     Wildcard { rule: String, filter: String },
 }
 
+/// Whether probing the route needs the rule itself (for its topic or an S3 key template).
+pub fn needs_rule(route: &RouteConfig) -> bool {
+    route.topic.is_none()
+        || route
+            .destinations
+            .iter()
+            .any(|d| matches!(d.spec, DestinationSpec::S3 { key: None, .. }))
+}
+
 /// The topic a route publishes to, before any Basic Ingest prefix: the
 /// route's `topic`, or the rule's FROM topic when that has no wildcard.
-pub async fn resolve_topic(
-    route: &RouteConfig,
-    source: &AccountClients,
-) -> Result<String, TopicError> {
+pub fn resolve_topic(route: &RouteConfig, rule: Option<&TopicRule>) -> Result<String, TopicError> {
     if let Some(t) = &route.topic {
         return Ok(t.clone());
     }
-    let out = source
-        .iot()
-        .get_topic_rule()
-        .rule_name(&route.rule)
-        .send()
-        .await
-        .map_err(|e| TopicError::Rule {
-            rule: route.rule.clone(),
-            source: AwsError::from_sdk("iot", "GetTopicRule", e),
-        })?;
-    let sql = out
-        .rule()
-        .and_then(|r| r.sql())
-        .ok_or_else(|| TopicError::NoSql {
-            rule: route.rule.clone(),
-        })?;
+    let sql = rule.map(|r| r.sql.as_str()).unwrap_or_default();
     let parsed = RuleSql::parse(sql).map_err(|e| TopicError::BadSql {
         rule: route.rule.clone(),
         detail: e.to_string(),
@@ -100,11 +90,15 @@ impl RouteProbe<'_> {
             destinations: Vec::new(),
         };
         match self.publish(route, &tag, &mut result).await {
-            Ok(deadline) => {
+            Ok(published) => {
                 let ctx = VerifyContext {
                     tag: tag.clone(),
-                    deadline,
+                    deadline: published.deadline,
                     ledger: self.ledger.clone(),
+                    topic: published.topic,
+                    client_id: self.publisher.ok().and_then(|p| p.client_id().map(str::to_string)),
+                    payload: published.payload,
+                    rule: published.rule,
                 };
                 result.destinations = join_all(route.destinations.iter().map(|d| async {
                     match self.factory.account(&d.account).await {
@@ -142,13 +136,13 @@ impl RouteProbe<'_> {
         result
     }
 
-    /// Publishes the probe; returns the deadline for arrivals.
+    /// Publishes the probe; returns what verifiers need to know about it.
     async fn publish(
         &self,
         route: &RouteConfig,
         tag: &ProbeTag,
         result: &mut RouteResult,
-    ) -> Result<Instant, (String, String)> {
+    ) -> Result<Published, (String, String)> {
         let publisher = self.publisher.map_err(|e| (e.to_string(), e.hint()))?;
         let source = self.factory.account(&route.account).await.ok_or_else(|| {
             (
@@ -156,31 +150,55 @@ impl RouteProbe<'_> {
                 "add it under [accounts]".to_string(),
             )
         })?;
-        let topic = resolve_topic(route, &source).await.map_err(|e| {
-            let hint = match &e {
-                TopicError::Rule { source, .. } => source.hint().unwrap_or_else(|| {
-                    "check the rule name and the source account's region".to_string()
-                }),
-                _ => "set `topic` on the route".to_string(),
-            };
-            (error_chain(&e), hint)
-        })?;
-        let topic = if route.basic_ingest {
+        let rule = if needs_rule(route) {
+            let r = fetch_rule(&source, &route.rule).await.map_err(|e| {
+                let hint = e
+                    .hint()
+                    .unwrap_or_else(|| "check the rule name and the source account's region".to_string());
+                (
+                    error_chain(&TopicError::Rule {
+                        rule: route.rule.clone(),
+                        source: e,
+                    }),
+                    hint,
+                )
+            })?;
+            Some(Arc::new(r))
+        } else {
+            None
+        };
+        let topic = resolve_topic(route, rule.as_deref())
+            .map_err(|e| (error_chain(&e), "set `topic` on the route".to_string()))?;
+        let publish_topic = if route.basic_ingest {
             basic_ingest_topic(&route.rule, &topic)
         } else {
-            topic
+            topic.clone()
         };
-        result.publish.topic = topic.clone();
+        result.publish.topic = publish_topic.clone();
         self.ledger.record(&tag.id);
         let payload = build_payload(&route.payload, tag);
+        let json = serde_json::from_slice(&payload).unwrap_or_default();
         let timing = publisher
-            .publish(&topic, payload)
+            .publish(&publish_topic, payload)
             .await
             .map_err(|e| (e.to_string(), e.hint()))?;
         result.publish.connect_ms = timing.connect.map(|d| millis(d.as_millis()));
         result.publish.publish_ms = Some(millis(timing.publish.as_millis()));
-        Ok(Instant::now() + route.deadline)
+        Ok(Published {
+            deadline: Instant::now() + route.deadline,
+            topic,
+            payload: json,
+            rule,
+        })
     }
+}
+
+/// What a successful publish hands to the verifiers.
+struct Published {
+    deadline: Instant,
+    topic: String,
+    payload: serde_json::Value,
+    rule: Option<Arc<TopicRule>>,
 }
 
 fn millis(ms: u128) -> u64 {

@@ -4,8 +4,5 @@
 mod tap;
 mod verify;
 
-pub use tap::{
-    create_tap, delete_tap, tap_queue_name, TapCreated, TapDeleted, TapError, TAP_FILTER_POLICY,
-    TAP_TAG,
-};
+pub use tap::{create_tap, delete_tap, tap_queue_name, TapCreated, TapDeleted, TapError, TAP_FILTER_POLICY, TAP_TAG};
 pub use verify::verify;

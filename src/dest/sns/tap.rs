@@ -59,21 +59,14 @@ pub fn tap_queue_name(route: &str) -> String {
 }
 
 /// Creates (or completes) the tap for `topic_arn` in the topic's account.
-pub async fn create_tap(
-    clients: &AccountClients,
-    topic_arn: &str,
-    route: &str,
-) -> Result<TapCreated, TapError> {
+pub async fn create_tap(clients: &AccountClients, topic_arn: &str, route: &str) -> Result<TapCreated, TapError> {
     Arn::parse(topic_arn).map_err(|_| TapError::BadTopic(topic_arn.to_string()))?;
     let sqs = clients.sqs();
     let sns = clients.sns();
     let created = sqs
         .create_queue()
         .queue_name(tap_queue_name(route))
-        .attributes(
-            QueueAttributeName::MessageRetentionPeriod,
-            TAP_RETENTION_SECONDS,
-        )
+        .attributes(QueueAttributeName::MessageRetentionPeriod, TAP_RETENTION_SECONDS)
         .tags(TAP_TAG, topic_arn)
         .send()
         .await
@@ -132,11 +125,7 @@ async fn queue_arn(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<String,
 }
 
 /// Removes the tap's subscriptions and, if xprobe created it, its queue.
-pub async fn delete_tap(
-    clients: &AccountClients,
-    topic_arn: &str,
-    queue_url: &str,
-) -> Result<TapDeleted, TapError> {
+pub async fn delete_tap(clients: &AccountClients, topic_arn: &str, queue_url: &str) -> Result<TapDeleted, TapError> {
     let sqs = clients.sqs();
     let sns = clients.sns();
     let tags = sqs

@@ -26,10 +26,7 @@ pub async fn verify(
         return r;
     };
     let mut r = verify_queue(clients, "sns", topic_arn, tap, ctx).await;
-    if r.error
-        .as_deref()
-        .is_some_and(|e| e.contains("before the deadline"))
-    {
+    if r.error.as_deref().is_some_and(|e| e.contains("before the deadline")) {
         r.error = Some(format!(
             "no probe reached the tap queue {tap} of {topic_arn} before the deadline"
         ));

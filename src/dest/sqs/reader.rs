@@ -4,9 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName,
-};
+use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName};
 
 use crate::aws::AwsError;
 use crate::probe::{find_tag, now_ms, Arrival, ProbeLedger};
@@ -77,11 +75,7 @@ impl QueueReader<'_> {
         }
     }
 
-    async fn receive(
-        &self,
-        wait_secs: u64,
-        stats: &mut ReadStats,
-    ) -> Result<Vec<Message>, AwsError> {
+    async fn receive(&self, wait_secs: u64, stats: &mut ReadStats) -> Result<Vec<Message>, AwsError> {
         stats.receives += 1;
         let out = self
             .client

@@ -21,9 +21,7 @@ pub fn redrive_risk(policy: &str) -> Option<RedriveRisk> {
         Value::String(s) => s.parse().ok()?,
         _ => return None,
     };
-    (n <= WARN_AT_OR_BELOW).then_some(RedriveRisk {
-        max_receive_count: n,
-    })
+    (n <= WARN_AT_OR_BELOW).then_some(RedriveRisk { max_receive_count: n })
 }
 
 /// The warning to show for a RedrivePolicy, if any.
@@ -42,20 +40,10 @@ mod tests {
     #[test]
     fn warns_for_low_max_receive_count() {
         let p = r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:222222222222:dlq","maxReceiveCount":3}"#;
-        assert_eq!(
-            redrive_risk(p),
-            Some(RedriveRisk {
-                max_receive_count: 3
-            })
-        );
+        assert_eq!(redrive_risk(p), Some(RedriveRisk { max_receive_count: 3 }));
         assert!(redrive_warning(p).unwrap().contains("after 3 receives"));
         let s = r#"{"deadLetterTargetArn":"x","maxReceiveCount":"1"}"#;
-        assert_eq!(
-            redrive_risk(s),
-            Some(RedriveRisk {
-                max_receive_count: 1
-            })
-        );
+        assert_eq!(redrive_risk(s), Some(RedriveRisk { max_receive_count: 1 }));
     }
 
     #[test]

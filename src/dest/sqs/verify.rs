@@ -10,11 +10,7 @@ use crate::dest::VerifyContext;
 use crate::probe::{DestinationResult, Status};
 
 /// Verifies an SQS destination.
-pub async fn verify(
-    clients: &AccountClients,
-    queue_url: &str,
-    ctx: &VerifyContext,
-) -> DestinationResult {
+pub async fn verify(clients: &AccountClients, queue_url: &str, ctx: &VerifyContext) -> DestinationResult {
     verify_queue(clients, "sqs", queue_url, queue_url, ctx).await
 }
 
@@ -30,19 +26,7 @@ pub async fn verify_queue(
 ) -> DestinationResult {
     let calls = ApiCallCounter::new();
     let client = clients.scoped(&calls).sqs();
-    let mut result = DestinationResult {
-        kind: kind.to_string(),
-        target: target.to_string(),
-        status: Status::Error,
-        latency_ms: None,
-        detect_ms: None,
-        probe_id: ctx.tag.id.clone(),
-        error: None,
-        hint: None,
-        warnings: Vec::new(),
-        api_calls: 0,
-        foreign_seen: 0,
-    };
+    let mut result = DestinationResult::pending(kind, target, &ctx.tag.id);
     match client
         .get_queue_attributes()
         .queue_url(queue_url)
@@ -77,16 +61,12 @@ pub async fn verify_queue(
     match outcome {
         Ok(Some(a)) => {
             result.status = Status::Delivered;
-            result.latency_ms = a
-                .stamped_ms
-                .map(|s| u64::try_from(s - ctx.tag.sent_at_ms).unwrap_or(0));
+            result.latency_ms = a.stamped_ms.map(|s| u64::try_from(s - ctx.tag.sent_at_ms).unwrap_or(0));
             result.detect_ms = Some(u64::try_from(a.seen_ms - ctx.tag.sent_at_ms).unwrap_or(0));
         }
         Ok(None) => {
             result.status = Status::Missing;
-            result.error = Some(format!(
-                "no probe arrived in {queue_url} before the deadline"
-            ));
+            result.error = Some(format!("no probe arrived in {queue_url} before the deadline"));
             result.hint = Some(format!(
                 "run `xprobe diagnose --route {}` to find the broken part",
                 ctx.tag.route
@@ -97,12 +77,7 @@ pub async fn verify_queue(
     result
 }
 
-fn fail(
-    mut result: DestinationResult,
-    e: &AwsError,
-    account: &str,
-    queue_url: &str,
-) -> DestinationResult {
+fn fail(mut result: DestinationResult, e: &AwsError, account: &str, queue_url: &str) -> DestinationResult {
     result.status = Status::Error;
     result.error = Some(e.to_string());
     result.hint = Some(if e.is_not_found() {

@@ -1,0 +1,223 @@
+//! The real binary against the sandbox (ministack, two accounts). Each test
+//! starts from the healthy walkthrough setup (`ctl reset`) and breaks one thing.
+//! Run with `scripts/test` (or `deploy/sandbox/up` then
+//! `cargo nextest run --features integration`).
+
+#![cfg(feature = "integration")]
+
+mod common;
+
+use common::{aws, ctl, destinations, sandbox_config, xprobe};
+
+const CONFIG: &str = "probes/sandbox.toml";
+
+#[test]
+fn both_walkthrough_routes_are_delivered() {
+    ctl(&["reset"]);
+    let run = xprobe(&["check", "-c", CONFIG, "-o", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    for route in ["sqs", "sns"] {
+        let d = &destinations(&report, route)[0];
+        assert_eq!(d["status"], "delivered", "{d}");
+        assert!(d["latency_ms"].as_u64().unwrap() > 0, "{d}");
+        assert!(d["api_calls"].as_u64().unwrap() >= 2, "{d}");
+        assert_eq!(d["probe_id"].as_str().unwrap().len(), 26, "a ULID: {d}");
+    }
+    assert_eq!(report["summary"]["delivered"], 2);
+}
+
+#[test]
+fn text_output_is_a_table_without_progress_when_piped() {
+    ctl(&["reset"]);
+    let run = xprobe(&["check", "-c", CONFIG]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with("ROUTE  KIND"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 destinations: 2 delivered, 0 missing, 0 error"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains("probing"),
+        "no progress line when not a TTY: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn removing_the_queue_policy_makes_sqs_missing() {
+    ctl(&["reset"]);
+    ctl(&["break", "sqs-policy-removed"]);
+    let run = xprobe(&[
+        "check",
+        "-c",
+        CONFIG,
+        "--route",
+        "sqs",
+        "--deadline",
+        "3s",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let d = &destinations(&report, "sqs")[0];
+    assert_eq!(d["status"], "missing", "{d}");
+    assert!(d["error"].as_str().unwrap().contains("no probe arrived"), "{d}");
+}
+
+#[test]
+fn a_disabled_rule_makes_the_route_missing() {
+    ctl(&["reset"]);
+    ctl(&["break", "rule-disabled:sqs_rule"]);
+    let run = xprobe(&[
+        "check",
+        "-c",
+        CONFIG,
+        "--route",
+        "sqs",
+        "--deadline",
+        "3s",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(destinations(&run.json(), "sqs")[0]["status"], "missing");
+}
+
+#[test]
+fn a_foreign_message_stays_in_the_queue_and_visible() {
+    ctl(&["reset"]);
+    ctl(&["purge", "ExampleQueue"]);
+    let sent = ctl(&["send-foreign", "ExampleQueue"]);
+    let id = sent["message_id"].as_str().unwrap().to_string();
+    let run = xprobe(&["check", "-c", CONFIG, "--route", "sqs", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let d = &destinations(&report, "sqs")[0];
+    let touched = d["foreign_seen"].as_u64().unwrap();
+    // The peek is itself one receive, so the count is xprobe's touches + 1.
+    let peeked = ctl(&["peek", "ExampleQueue"]);
+    let msgs = peeked.as_array().unwrap();
+    let foreign = msgs
+        .iter()
+        .find(|m| m["message_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("foreign message gone: {peeked}"));
+    assert!(foreign["body"].as_str().unwrap().contains("foreign"), "{foreign}");
+    assert_eq!(
+        foreign["approximate_receive_count"].as_u64().unwrap(),
+        touched + 1,
+        "{foreign} vs {d}"
+    );
+    assert!(
+        msgs.iter()
+            .all(|m| !m["body"].as_str().unwrap().contains(d["probe_id"].as_str().unwrap())),
+        "our probe was deleted"
+    );
+}
+
+#[test]
+fn the_sns_tap_cycle_leaves_nothing_behind() {
+    ctl(&["reset"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_config(dir.path(), |t| {
+        t.replace("name = \"sns\"", "name = \"taptest\"").replace(
+            "tap_queue_url = \"https://sqs.us-east-1.amazonaws.com/222222222222/xprobe-tap-sns\"\n",
+            "",
+        )
+    });
+    let config = config.to_str().unwrap();
+    let queues_before = aws("b", &["sqs", "list-queues"]);
+    let subs_before = aws(
+        "b",
+        &[
+            "sns",
+            "list-subscriptions-by-topic",
+            "--topic-arn",
+            "arn:aws:sns:us-east-1:222222222222:ExampleTopic",
+        ],
+    );
+
+    let missing_tap = xprobe(&["check", "-c", config, "--route", "taptest", "-o", "json"]);
+    assert_eq!(missing_tap.code, 1);
+    assert!(destinations(&missing_tap.json(), "taptest")[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("sns-tap create"));
+
+    let created = xprobe(&["sns-tap", "create", "-c", config, "--route", "taptest"]);
+    assert_eq!(created.code, 0, "{}\n{}", created.stdout, created.stderr);
+    let line = created.stdout.trim();
+    assert!(
+        line.starts_with("tap_queue_url = \"") && line.contains("xprobe-tap-taptest"),
+        "{line}"
+    );
+    let text = std::fs::read_to_string(config).unwrap();
+    let text = text.replace(
+        "topic_arn = \"arn:aws:sns:us-east-1:222222222222:ExampleTopic\"",
+        &format!("topic_arn = \"arn:aws:sns:us-east-1:222222222222:ExampleTopic\"\n{line}"),
+    );
+    std::fs::write(config, text).unwrap();
+
+    let run = xprobe(&["check", "-c", config, "--route", "taptest", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(destinations(&run.json(), "taptest")[0]["status"], "delivered");
+
+    let deleted = xprobe(&["sns-tap", "delete", "-c", config, "--route", "taptest"]);
+    assert_eq!(deleted.code, 0, "{}\n{}", deleted.stdout, deleted.stderr);
+    assert!(
+        deleted.stdout.contains("removed 1 subscription(s)"),
+        "{}",
+        deleted.stdout
+    );
+    assert_eq!(aws("b", &["sqs", "list-queues"]), queues_before);
+    assert_eq!(
+        aws(
+            "b",
+            &[
+                "sns",
+                "list-subscriptions-by-topic",
+                "--topic-arn",
+                "arn:aws:sns:us-east-1:222222222222:ExampleTopic"
+            ]
+        ),
+        subs_before
+    );
+}
+
+#[test]
+fn sns_tap_delete_refuses_a_queue_it_did_not_create() {
+    ctl(&["reset"]);
+    let run = xprobe(&[
+        "sns-tap",
+        "delete",
+        "-c",
+        CONFIG,
+        "--route",
+        "sns",
+        "--queue-url",
+        "https://sqs.us-east-1.amazonaws.com/222222222222/ExampleQueue",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("refusing to delete"), "{}", run.stderr);
+    let q = aws("b", &["sqs", "get-queue-url", "--queue-name", "ExampleQueue"]);
+    assert!(q["QueueUrl"].as_str().is_some());
+}
+
+#[test]
+fn https_publishing_delivers_without_a_certificate() {
+    ctl(&["reset"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_config(dir.path(), |t| {
+        t.replace(
+            "connect_timeout = \"5s\"",
+            "connect_timeout = \"5s\"\npublish = \"https\"",
+        )
+    });
+    let run = xprobe(&["check", "-c", config.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let r = run.json();
+    assert_eq!(r["routes"][0]["publish"]["mode"], "https");
+    assert_eq!(r["summary"]["delivered"], 2);
+}
