@@ -7,8 +7,12 @@
 pub mod aws;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod dest;
+pub mod diagnose;
 pub mod exit;
+pub mod metrics;
 pub mod mqtt;
+pub mod policy;
 pub mod probe;
 pub mod rule;
