@@ -46,10 +46,7 @@ mod tests {
     #[test]
     fn strip_basic_ingest_splits_rule_and_topic() {
         let cases = [
-            (
-                "$aws/rules/xprobe_rule/probe/1",
-                Some(("xprobe_rule", "probe/1")),
-            ),
+            ("$aws/rules/xprobe_rule/probe/1", Some(("xprobe_rule", "probe/1"))),
             ("$aws/rules/r/a", Some(("r", "a"))),
             ("$aws/rules/r", Some(("r", ""))),
             ("$aws/rules/r/", Some(("r", ""))),
@@ -67,9 +64,6 @@ mod tests {
     #[test]
     fn strip_undoes_basic_ingest_topic() {
         let topic = basic_ingest_topic("my_rule", "devices/d1/telemetry");
-        assert_eq!(
-            strip_basic_ingest(&topic),
-            Some(("my_rule", "devices/d1/telemetry"))
-        );
+        assert_eq!(strip_basic_ingest(&topic), Some(("my_rule", "devices/d1/telemetry")));
     }
 }

@@ -11,9 +11,7 @@ const MAX_LEN: usize = 128;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleNameError {
     /// The name is empty.
-    #[error(
-        "rule name is empty (hint: AWS IoT rule names are 1 to 128 letters, digits or underscores)"
-    )]
+    #[error("rule name is empty (hint: AWS IoT rule names are 1 to 128 letters, digits or underscores)")]
     Empty,
     /// The name is longer than 128 characters.
     #[error("rule name is {len} characters long, but AWS IoT allows at most 128 (hint: use `{suggestion}`)")]
@@ -73,14 +71,7 @@ mod tests {
     #[test]
     fn accepts_valid_names() {
         let longest = "a".repeat(128);
-        for name in [
-            "my_rule",
-            "R",
-            "xprobe_route_1",
-            "_",
-            "123",
-            longest.as_str(),
-        ] {
+        for name in ["my_rule", "R", "xprobe_route_1", "_", "123", longest.as_str()] {
             assert_eq!(validate_rule_name(name), Ok(()), "{name}");
         }
     }
@@ -91,8 +82,7 @@ mod tests {
         let cases = [
             (
                 "",
-                "rule name is empty (hint: AWS IoT rule names are 1 to 128 letters, digits or underscores)"
-                    .to_owned(),
+                "rule name is empty (hint: AWS IoT rule names are 1 to 128 letters, digits or underscores)".to_owned(),
             ),
             (
                 "my-rule",

@@ -13,9 +13,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TopicFilterError {
     /// The filter is the empty string.
-    #[error(
-        "topic filter is empty (hint: use a topic such as `xprobe/probe` or `#` for every topic)"
-    )]
+    #[error("topic filter is empty (hint: use a topic such as `xprobe/probe` or `#` for every topic)")]
     Empty,
     /// A `#` appears somewhere other than the last level.
     #[error(

@@ -79,12 +79,7 @@ impl BinaryOp {
         match self {
             BinaryOp::Or => 1,
             BinaryOp::And => 2,
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge => 4,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
             BinaryOp::Add | BinaryOp::Sub => 5,
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => 6,
         }
@@ -220,13 +215,9 @@ impl Expr {
     pub(super) fn precedence(&self) -> u8 {
         match self {
             Expr::Binary { op, .. } => op.precedence(),
-            Expr::Unary {
-                op: UnaryOp::Not, ..
-            } => 3,
+            Expr::Unary { op: UnaryOp::Not, .. } => 3,
             Expr::Is { .. } | Expr::In { .. } => 4,
-            Expr::Unary {
-                op: UnaryOp::Neg, ..
-            } => 7,
+            Expr::Unary { op: UnaryOp::Neg, .. } => 7,
             _ => 8,
         }
     }

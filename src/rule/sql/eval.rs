@@ -66,10 +66,7 @@ pub(crate) struct Scope<'a> {
 pub(crate) fn eval(expr: &Expr, scope: &Scope<'_>) -> Eval {
     Ok(match expr {
         Expr::Literal(literal) => literal_value(literal),
-        Expr::Field(name) => scope
-            .payload
-            .get(name)
-            .map_or(Value::Undefined, Value::from_json),
+        Expr::Field(name) => scope.payload.get(name).map_or(Value::Undefined, Value::from_json),
         Expr::Member { base, name } => match eval(base, scope)? {
             Value::Object(map) => map.get(name).map_or(Value::Undefined, Value::from_json),
             _ => Value::Undefined,
@@ -80,11 +77,7 @@ pub(crate) fn eval(expr: &Expr, scope: &Scope<'_>) -> Eval {
         Expr::Cast { expr, ty } => cast(eval(expr, scope)?, ty),
         Expr::Unary { op, expr } => unary(*op, eval(expr, scope)?),
         Expr::Binary { op, left, right } => binary(*op, eval(left, scope)?, eval(right, scope)?),
-        Expr::Is {
-            expr,
-            negated,
-            check,
-        } => {
+        Expr::Is { expr, negated, check } => {
             let value = eval(expr, scope)?;
             let is = match check {
                 IsCheck::Null => value == Value::Null,
@@ -97,11 +90,7 @@ pub(crate) fn eval(expr: &Expr, scope: &Scope<'_>) -> Eval {
             let not = !(is || missing);
             Value::Bool(if *negated { not } else { is })
         }
-        Expr::In {
-            expr,
-            negated,
-            list,
-        } => {
+        Expr::In { expr, negated, list } => {
             let value = eval(expr, scope)?;
             if value == Value::Undefined {
                 return Ok(Value::Undefined);
@@ -156,16 +145,10 @@ fn element(base: Value, index: &Value) -> Value {
 
 fn unary(op: UnaryOp, value: Value) -> Value {
     match op {
-        UnaryOp::Not => value
-            .to_bool()
-            .map_or(Value::Undefined, |b| Value::Bool(!b)),
+        UnaryOp::Not => value.to_bool().map_or(Value::Undefined, |b| Value::Bool(!b)),
         UnaryOp::Neg => match value {
-            Value::Int(i) => i
-                .checked_neg()
-                .map_or(Value::Decimal(-(i as f64)), Value::Int),
-            other => other
-                .to_decimal()
-                .map_or(Value::Undefined, |d| Value::Decimal(-d)),
+            Value::Int(i) => i.checked_neg().map_or(Value::Decimal(-(i as f64)), Value::Int),
+            other => other.to_decimal().map_or(Value::Undefined, |d| Value::Decimal(-d)),
         },
     }
 }
@@ -184,17 +167,13 @@ pub(crate) fn binary(op: BinaryOp, left: Value, right: Value) -> Value {
         BinaryOp::Gt => boolean(compare(&left, &right).map(Ordering::is_gt)),
         BinaryOp::Ge => boolean(compare(&left, &right).map(Ordering::is_ge)),
         BinaryOp::Add => match (&left, &right) {
-            (Value::Str(_), _) | (_, Value::Str(_)) => {
-                match (left.to_iot_string(), right.to_iot_string()) {
-                    (Some(l), Some(r)) => Value::Str(l + &r),
-                    _ => Value::Undefined,
-                }
-            }
+            (Value::Str(_), _) | (_, Value::Str(_)) => match (left.to_iot_string(), right.to_iot_string()) {
+                (Some(l), Some(r)) => Value::Str(l + &r),
+                _ => Value::Undefined,
+            },
             _ => arithmetic(op, &left, &right),
         },
-        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
-            arithmetic(op, &left, &right)
-        }
+        BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => arithmetic(op, &left, &right),
     }
 }
 
@@ -315,10 +294,7 @@ mod tests {
             ("missing <> 1", Value::Undefined),
             ("n = NULL", Value::Bool(true)),
             ("xprobe.tags = ['a', 'b']", Value::Bool(true)),
-            (
-                "xprobe = {'tags': ['a', 'b'], 'id': '01J'}",
-                Value::Bool(true),
-            ),
+            ("xprobe = {'tags': ['a', 'b'], 'id': '01J'}", Value::Bool(true)),
             ("TRUE AND flag", Value::Bool(true)),
             ("TRUE AND 'yes'", Value::Undefined),
             ("missing AND FALSE", Value::Undefined),
@@ -358,19 +334,13 @@ mod tests {
             ("7 % 0", Value::Undefined),
             ("7.5 / 0", Value::Undefined),
             ("2 * 3", Value::Int(6)),
-            (
-                "9223372036854775807 + 1",
-                Value::Decimal(9_223_372_036_854_775_808.0),
-            ),
+            ("9223372036854775807 + 1", Value::Decimal(9_223_372_036_854_775_808.0)),
             ("TRUE + 1", Value::Undefined),
             ("-temperature", Value::Int(-40)),
             ("-numeric", Value::Decimal(-12.5)),
             ("-color", Value::Undefined),
             ("(temperature - 32) * 5 / 9", Value::Int(4)),
-            (
-                "[1, missing, 'x']",
-                Value::Array(vec![json!(1), json!("x")]),
-            ),
+            ("[1, missing, 'x']", Value::Array(vec![json!(1), json!("x")])),
         ];
         for (src, expected) in cases {
             assert_eq!(run(src, &payload), Ok(expected), "{src}");
@@ -382,9 +352,7 @@ mod tests {
         let payload = json!({"a": 1});
         assert_eq!(
             run("*", &payload),
-            Ok(Value::Object(
-                payload.as_object().cloned().unwrap_or_default()
-            ))
+            Ok(Value::Object(payload.as_object().cloned().unwrap_or_default()))
         );
     }
 
@@ -405,10 +373,7 @@ mod tests {
     #[test]
     fn fact_value_maps_each_state() {
         assert_eq!(Fact::Known(3).value(Value::Int), Ok(Value::Int(3)));
-        assert_eq!(
-            Fact::<i64>::Undefined.value(Value::Int),
-            Ok(Value::Undefined)
-        );
+        assert_eq!(Fact::<i64>::Undefined.value(Value::Int), Ok(Value::Undefined));
         assert_eq!(Fact::<i64>::Unknown.value(Value::Int), Err(Unknown));
     }
 }

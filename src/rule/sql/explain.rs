@@ -79,10 +79,9 @@ impl Explainer<'_> {
             Expr::Unary {
                 op: UnaryOp::Not,
                 expr: inner,
-            } if self.value(inner).to_bool() == Some(true) => (
-                expr.to_string(),
-                format!("`{inner}` is true, so `{expr}` is false"),
-            ),
+            } if self.value(inner).to_bool() == Some(true) => {
+                (expr.to_string(), format!("`{inner}` is true, so `{expr}` is false"))
+            }
             _ => self.leaf(expr),
         }
     }
@@ -132,9 +131,7 @@ impl Explainer<'_> {
         }
         if let Expr::Call { name, .. } = expr {
             if !is_supported(name) {
-                return format!(
-                    "xprobe does not evaluate `{name}()` and treats `{expr}` as undefined"
-                );
+                return format!("xprobe does not evaluate `{name}()` and treats `{expr}` as undefined");
             }
         }
         if let Some(child) = expr
@@ -157,9 +154,7 @@ impl Explainer<'_> {
             }
             (Expr::Binary { op, .. }, Some(facts)) => {
                 let needs = match op {
-                    BinaryOp::And | BinaryOp::Or => {
-                        "needs booleans or the strings \"true\" and \"false\""
-                    }
+                    BinaryOp::And | BinaryOp::Or => "needs booleans or the strings \"true\" and \"false\"",
                     BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                         "only compares numbers or strings that hold numbers"
                     }
@@ -167,25 +162,13 @@ impl Explainer<'_> {
                 };
                 format!("{facts}, and `{}` {needs}", op.symbol())
             }
-            (
-                Expr::Unary {
-                    op: UnaryOp::Not, ..
-                },
-                Some(facts),
-            ) => {
+            (Expr::Unary { op: UnaryOp::Not, .. }, Some(facts)) => {
                 format!("{facts}, and `NOT` needs a boolean or the string \"true\" or \"false\"")
             }
             (Expr::Call { args, .. }, _) if !args.is_empty() => {
                 let values: Vec<String> = args.iter().map(|a| self.value(a).describe()).collect();
-                let noun = if args.len() == 1 {
-                    "argument"
-                } else {
-                    "arguments"
-                };
-                format!(
-                    "`{expr}` is undefined for the {noun} {}",
-                    values.join(" and ")
-                )
+                let noun = if args.len() == 1 { "argument" } else { "arguments" };
+                format!("`{expr}` is undefined for the {noun} {}", values.join(" and "))
             }
             (Expr::Cast { expr: inner, ty }, _) => format!(
                 "`{expr}` is undefined because {} cannot be converted to {ty}",
@@ -218,9 +201,7 @@ impl Explainer<'_> {
                 Value::Object(_) | Value::Array(_) => " in the probe payload".to_owned(),
                 other => format!(" because `{parent}` is {}, not an object", other.describe()),
             },
-            None if !self.scope.payload.is_object() => {
-                " because the probe payload is not a JSON object".to_owned()
-            }
+            None if !self.scope.payload.is_object() => " because the probe payload is not a JSON object".to_owned(),
             None if std::ptr::eq(missing, expr) => " in the probe payload".to_owned(),
             None => format!(" in the probe payload, which has no `{missing}`"),
         };
@@ -265,11 +246,7 @@ mod tests {
             "isUndefined(missing) OR FALSE",
             "NOT (temperature < 50)",
         ] {
-            assert_eq!(
-                outcome(clause, &payload, &[]),
-                WhereOutcome::Pass,
-                "{clause}"
-            );
+            assert_eq!(outcome(clause, &payload, &[]), WhereOutcome::Pass, "{clause}");
         }
     }
 

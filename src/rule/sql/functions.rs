@@ -43,10 +43,7 @@ pub(super) fn call(name: &str, args: &[Expr], scope: &Scope<'_>) -> Eval {
             Ok(Value::Undefined)
         };
     }
-    let values = args
-        .iter()
-        .map(|arg| eval(arg, scope))
-        .collect::<Result<Vec<_>, _>>()?;
+    let values = args.iter().map(|arg| eval(arg, scope)).collect::<Result<Vec<_>, _>>()?;
     let text = |s: &str| Value::Str(s.to_owned());
     Ok(match (lower.as_str(), values.as_slice()) {
         ("topic", []) => text(scope.topic),
@@ -240,10 +237,7 @@ mod tests {
             ("concat(1)", Value::Int(1)),
             ("concat('con', 'cat')", s("concat")),
             ("concat(1, 'hello')", s("1hello")),
-            (
-                "concat(list, 3)",
-                Value::Array(vec![json!(1), json!(2), json!(3)]),
-            ),
+            ("concat(list, 3)", Value::Array(vec![json!(1), json!(2), json!(3)])),
             ("concat(1, 2)", Value::Undefined),
             ("get(list, 1)", Value::Int(2)),
             ("get(list, 2)", Value::Undefined),

@@ -9,8 +9,7 @@ use std::fmt;
 
 /// Operators and punctuation, longest first so that `<=` wins over `<`.
 const PUNCTUATION: [&str; 21] = [
-    "<>", "!=", "<=", ">=", "=", "<", ">", "(", ")", ",", ".", "*", "[", "]", "{", "}", ":", "+",
-    "-", "/", "%",
+    "<>", "!=", "<=", ">=", "=", "<", ">", "(", ")", ",", ".", "*", "[", "]", "{", "}", ":", "+", "-", "/", "%",
 ];
 
 /// One token of rule SQL.
@@ -247,23 +246,13 @@ mod tests {
     fn unknown_characters_become_tokens() {
         assert_eq!(
             tokens("a # ;"),
-            vec![
-                ident("a"),
-                Token::Unknown('#'),
-                Token::Unknown(';'),
-                Token::End
-            ]
+            vec![ident("a"), Token::Unknown('#'), Token::Unknown(';'), Token::End]
         );
     }
 
     #[test]
     fn unterminated_strings_are_errors() {
-        for (src, offset) in [
-            ("SELECT 'abc", 7),
-            (r"'a\'", 0),
-            ("x = \"y", 4),
-            ("'a\\", 0),
-        ] {
+        for (src, offset) in [("SELECT 'abc", 7), (r"'a\'", 0), ("x = \"y", 4), ("'a\\", 0)] {
             let err = tokenize(src).expect_err(src);
             assert_eq!(err.offset, offset, "{src}");
             assert_eq!(

@@ -68,17 +68,11 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             Expr::Cast { expr, ty } => write!(f, "cast({expr} AS {ty})"),
-            Expr::Unary {
-                op: UnaryOp::Not,
-                expr,
-            } => {
+            Expr::Unary { op: UnaryOp::Not, expr } => {
                 f.write_str("NOT ")?;
                 write_operand(f, expr, own)
             }
-            Expr::Unary {
-                op: UnaryOp::Neg,
-                expr,
-            } => {
+            Expr::Unary { op: UnaryOp::Neg, expr } => {
                 f.write_str("-")?;
                 write_operand(f, expr, own)
             }
@@ -89,11 +83,7 @@ impl fmt::Display for Expr {
                 // right operand needs parentheses: `a - (b - c)`.
                 write_operand(f, right, own + 1)
             }
-            Expr::Is {
-                expr,
-                negated,
-                check,
-            } => {
+            Expr::Is { expr, negated, check } => {
                 write_operand(f, expr, own + 1)?;
                 f.write_str(if *negated { " IS NOT " } else { " IS " })?;
                 f.write_str(match check {
@@ -101,11 +91,7 @@ impl fmt::Display for Expr {
                     IsCheck::Undefined => "UNDEFINED",
                 })
             }
-            Expr::In {
-                expr,
-                negated,
-                list,
-            } => {
+            Expr::In { expr, negated, list } => {
                 write_operand(f, expr, own + 1)?;
                 f.write_str(if *negated { " NOT IN (" } else { " IN (" })?;
                 write_list(f, list)?;

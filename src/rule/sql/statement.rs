@@ -67,9 +67,7 @@ impl RuleSql {
             .select
             .iter()
             .filter_map(|p| match p {
-                Projection::Expr {
-                    alias: Some(alias), ..
-                } => Some(alias.as_str()),
+                Projection::Expr { alias: Some(alias), .. } => Some(alias.as_str()),
                 _ => None,
             })
             .collect();
@@ -79,11 +77,7 @@ impl RuleSql {
 
 impl fmt::Display for RuleSql {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.select_value {
-            "SELECT VALUE "
-        } else {
-            "SELECT "
-        })?;
+        f.write_str(if self.select_value { "SELECT VALUE " } else { "SELECT " })?;
         for (i, projection) in self.select.iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
@@ -125,10 +119,7 @@ mod tests {
             "SELECT parse_time('yyyy', timestamp()) AS y, Encode(*, 'base64') FROM 'a' \
              WHERE get_dynamodb(1) = 1 AND PARSE_TIME('x', 1) = 2 AND lower(x) = 'a'",
         );
-        assert_eq!(
-            sql.unknown_functions(),
-            ["parse_time", "Encode", "get_dynamodb"]
-        );
+        assert_eq!(sql.unknown_functions(), ["parse_time", "Encode", "get_dynamodb"]);
         assert!(parse("SELECT topic() FROM 'a' WHERE isUndefined(x)")
             .unknown_functions()
             .is_empty());
@@ -140,10 +131,7 @@ mod tests {
         let payload = json!({"color": "red", "temperature": 40});
         let cases = [
             ("SELECT * FROM 'topic/subtopic'", WhereOutcome::NoWhere),
-            (
-                "SELECT * FROM 'topic/subtopic' WHERE color = 'red'",
-                WhereOutcome::Pass,
-            ),
+            ("SELECT * FROM 'topic/subtopic' WHERE color = 'red'", WhereOutcome::Pass),
             (
                 "SELECT color AS my_color FROM 'topic/subtopic' WHERE temperature > 50 AND color <> 'red'",
                 WhereOutcome::Fails {
@@ -170,12 +158,8 @@ mod tests {
     fn where_outcome_reads_the_context() {
         let payload = json!({});
         let basic_ingest = EvalContext::new("$aws/rules/xprobe_rule/probes/p1", 1_000);
-        let sql =
-            parse("SELECT * FROM 'probes/+' WHERE topic(1) = 'probes' AND clientid() = 'n/a'");
-        assert_eq!(
-            sql.where_outcome(&payload, &basic_ingest),
-            WhereOutcome::Pass
-        );
+        let sql = parse("SELECT * FROM 'probes/+' WHERE topic(1) = 'probes' AND clientid() = 'n/a'");
+        assert_eq!(sql.where_outcome(&payload, &basic_ingest), WhereOutcome::Pass);
 
         let mqtt = EvalContext::new("probes/p1", 1_000).with_client_id("xprobe-1");
         let sql = parse("SELECT * FROM 'probes/+' WHERE startswith(clientid(), 'xprobe-') AND timestamp() = 1000");
@@ -194,9 +178,6 @@ mod tests {
     #[test]
     fn display_prints_canonical_sql() {
         let sql = parse("select value xprobe.id from 'a/#' where x>1");
-        assert_eq!(
-            sql.to_string(),
-            "SELECT VALUE xprobe.id FROM 'a/#' WHERE x > 1"
-        );
+        assert_eq!(sql.to_string(), "SELECT VALUE xprobe.id FROM 'a/#' WHERE x > 1");
     }
 }

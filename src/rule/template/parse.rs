@@ -19,9 +19,7 @@ pub enum TemplateError {
         offset: usize,
     },
     /// `${}` with nothing but spaces inside.
-    #[error(
-        "empty `${{}}` at offset {offset} (hint: put an expression inside, such as `${{topic()}}`)"
-    )]
+    #[error("empty `${{}}` at offset {offset} (hint: put an expression inside, such as `${{topic()}}`)")]
     Empty {
         /// Byte offset of the `${`.
         offset: usize,
@@ -89,8 +87,7 @@ impl Template {
                 continue;
             }
             let inner_start = offset + 2;
-            let close =
-                find_close(template, inner_start).ok_or(TemplateError::Unterminated { offset })?;
+            let close = find_close(template, inner_start).ok_or(TemplateError::Unterminated { offset })?;
             let inner = &template[inner_start..close];
             if inner.trim().is_empty() {
                 return Err(TemplateError::Empty { offset });
@@ -152,10 +149,7 @@ impl Template {
 fn references(expr: &Expr, path: &str) -> bool {
     match expr.field_path() {
         Some(own) => own == path,
-        None => expr
-            .children()
-            .into_iter()
-            .any(|child| references(child, path)),
+        None => expr.children().into_iter().any(|child| references(child, path)),
     }
 }
 
@@ -233,10 +227,7 @@ mod tests {
             ("cost$5{x}", &["lit:cost$5{x}"]),
             ("$${clientid()}$", &["lit:$", "expr:clientid()@1", "lit:$"]),
             ("${'}'}", &["expr:'}'@0"]),
-            (
-                "${get({'a': 1}, 'a')}!",
-                &["expr:get({'a': 1}, 'a')@0", "lit:!"],
-            ),
+            ("${get({'a': 1}, 'a')}!", &["expr:get({'a': 1}, 'a')@0", "lit:!"]),
         ];
         for (template, expected) in cases {
             assert_eq!(shape(template), expected, "{template}");
@@ -250,7 +241,10 @@ mod tests {
                 "a/${topic()",
                 "unterminated `${` at offset 2 (hint: close the expression with `}`)",
             ),
-            ("${'}", "unterminated `${` at offset 0 (hint: close the expression with `}`)"),
+            (
+                "${'}",
+                "unterminated `${` at offset 0 (hint: close the expression with `}`)",
+            ),
             (
                 "x/${}",
                 "empty `${}` at offset 2 (hint: put an expression inside, such as `${topic()}`)",
@@ -280,17 +274,14 @@ mod tests {
 
     #[test]
     fn contains_field_looks_inside_expressions() {
-        let template =
-            Template::parse("p/${lower(xprobe.id)}/${topic()}/${a.b[0]}").expect("valid");
+        let template = Template::parse("p/${lower(xprobe.id)}/${topic()}/${a.b[0]}").expect("valid");
         assert!(template.contains_field("xprobe.id"));
         assert!(template.contains_field("a.b[0]"));
         assert!(!template.contains_field("a.b"));
         assert!(!template.contains_field("a"));
         assert!(!template.contains_field("xprobe"));
         assert!(!template.contains_field("topic"));
-        assert!(!Template::parse("xprobe.id")
-            .expect("valid")
-            .contains_field("xprobe.id"));
+        assert!(!Template::parse("xprobe.id").expect("valid").contains_field("xprobe.id"));
     }
 
     #[test]

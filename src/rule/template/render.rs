@@ -157,28 +157,16 @@ mod tests {
         let payload = payload();
         let ctx = full(&payload);
         let cases = [
-            (
-                "${topic()}/${timestamp()}",
-                exact("devices/d1/telemetry/1700000000123"),
-            ),
+            ("${topic()}/${timestamp()}", exact("devices/d1/telemetry/1700000000123")),
             ("probes/${xprobe.id}.json", exact("probes/01HZX3.json")),
             ("${topic(2)}/${newuuid()}", partial("d1/", "newuuid()")),
-            (
-                "${clientid()}-${timestamp()}",
-                exact("probe-1-1700000000123"),
-            ),
+            ("${clientid()}-${timestamp()}", exact("probe-1-1700000000123")),
             ("raw/literal.json", exact("raw/literal.json")),
             ("probes/${missing.field}.json", exact("probes/.json")),
-            (
-                "n/${xprobe.seq}/${ratio}/${whole}/${ok}",
-                exact("n/7/2.5/10.0/true"),
-            ),
+            ("n/${xprobe.seq}/${ratio}/${whole}/${ok}", exact("n/7/2.5/10.0/true")),
             ("${nothing}|${tags}|${deviceId}", exact(r#"|["a","b"]|d-1"#)),
             ("${'lit'}/${upper(deviceId)}", exact("lit/D-1")),
-            (
-                "${principal()}/${traceid()}/x",
-                partial("abc123/", "traceid()"),
-            ),
+            ("${principal()}/${traceid()}/x", partial("abc123/", "traceid()")),
             ("${topic(9)}x", exact("x")),
             (
                 "y/${parse_time('yyyy', timestamp())}/z",
@@ -212,10 +200,7 @@ mod tests {
     fn topic_functions_ignore_the_basic_ingest_prefix() {
         let payload = payload();
         let ctx = TemplateContext::new("$aws/rules/xprobe_rule/devices/d1", &payload);
-        assert_eq!(
-            render("${topic()}|${topic(1)}", &ctx),
-            exact("devices/d1|devices")
-        );
+        assert_eq!(render("${topic()}|${topic(1)}", &ctx), exact("devices/d1|devices"));
     }
 
     #[test]

@@ -8,9 +8,7 @@ use crate::rule::sql::error::{SqlError, SqlErrorKind};
 use crate::rule::sql::lexer::{tokenize, Spanned, Token};
 
 /// Words that end an expression, so they can never be field names.
-const RESERVED: [&str; 9] = [
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IS", "IN", "AS",
-];
+const RESERVED: [&str; 9] = ["SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IS", "IN", "AS"];
 
 /// A position in the token list of one SQL text.
 pub(in crate::rule::sql) struct Parser<'a> {
@@ -41,9 +39,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn offset(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .map_or(self.src.len(), |s| s.offset)
+        self.tokens.get(self.pos).map_or(self.src.len(), |s| s.offset)
     }
 
     pub(super) fn at_keyword(&self, keyword: &str) -> bool {

@@ -340,11 +340,7 @@ mod tests {
         assert_eq!(Expr::parse("a = 1 OR b = 2 AND NOT c"), Ok(expected));
         assert_eq!(
             Expr::parse("1 + 2 * 3"),
-            Ok(binary(
-                BinaryOp::Add,
-                int(1),
-                binary(BinaryOp::Mul, int(2), int(3))
-            ))
+            Ok(binary(BinaryOp::Add, int(1), binary(BinaryOp::Mul, int(2), int(3))))
         );
     }
 
@@ -366,19 +362,13 @@ mod tests {
                 check: IsCheck::Undefined,
             })
         );
-        assert_eq!(
-            Expr::parse("x IN ()").map(|e| e.to_string()),
-            Ok("x IN ()".into())
-        );
+        assert_eq!(Expr::parse("x IN ()").map(|e| e.to_string()), Ok("x IN ()".into()));
     }
 
     #[test]
     fn folds_negative_literals() {
         assert_eq!(Expr::parse("-5"), Ok(int(-5)));
-        assert_eq!(
-            Expr::parse("-2.5"),
-            Ok(Expr::Literal(Literal::Decimal(-2.5)))
-        );
+        assert_eq!(Expr::parse("-2.5"), Ok(Expr::Literal(Literal::Decimal(-2.5))));
         assert_eq!(
             Expr::parse("-a"),
             Ok(Expr::Unary {
@@ -395,19 +385,13 @@ mod tests {
                 "a b",
                 "at offset 2: expected an operator or end of expression, found `b`",
             ),
-            (
-                "",
-                "at offset 0: expected an expression, found end of input",
-            ),
+            ("", "at offset 0: expected an expression, found end of input"),
             (
                 "a IS 5",
                 "at offset 5: expected `NULL` or `UNDEFINED`, found number `5`",
             ),
             ("a IN 1", "at offset 5: expected `(`, found number `1`"),
-            (
-                "a IN (1 2)",
-                "at offset 8: expected `,` or `)`, found number `2`",
-            ),
+            ("a IN (1 2)", "at offset 8: expected `,` or `)`, found number `2`"),
             ("f(1,)", "at offset 4: expected an expression, found `)`"),
             (
                 "a.1 = 2",
@@ -419,29 +403,16 @@ mod tests {
                 "at offset 9: expected a type name such as `String` or `Int`, found `)`",
             ),
             ("cast(a) = 1", "at offset 6: expected `AS`, found `)`"),
-            (
-                "{1: 2}",
-                "at offset 1: expected an object key, found number `1`",
-            ),
+            ("{1: 2}", "at offset 1: expected an object key, found number `1`"),
             ("{'k' 2}", "at offset 5: expected `:`, found number `2`"),
-            (
-                "{'k': 2 'j': 3}",
-                "at offset 8: expected `,` or `}`, found string 'j'",
-            ),
+            ("{'k': 2 'j': 3}", "at offset 8: expected `,` or `}`, found string 'j'"),
             ("1e999 > 1", "at offset 0: number `1e999` is out of range"),
             ("(a = 1", "at offset 6: expected `)`, found end of input"),
-            (
-                "a AND OR b",
-                "at offset 6: expected an expression, found `OR`",
-            ),
+            ("a AND OR b", "at offset 6: expected an expression, found `OR`"),
         ];
         for (src, message) in cases {
             let err = Expr::parse(src).expect_err(src);
-            assert_eq!(
-                err.to_string(),
-                format!("invalid rule SQL {message}"),
-                "{src}"
-            );
+            assert_eq!(err.to_string(), format!("invalid rule SQL {message}"), "{src}");
         }
     }
 }

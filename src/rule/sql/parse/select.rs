@@ -55,9 +55,7 @@ impl Parser<'_> {
     }
 
     fn projection(&mut self) -> Result<Projection, SqlError> {
-        if self.at_punct("*")
-            && (matches!(self.peek_at(1), Token::Punct(",")) || is_keyword(self.peek_at(1), "FROM"))
-        {
+        if self.at_punct("*") && (matches!(self.peek_at(1), Token::Punct(",")) || is_keyword(self.peek_at(1), "FROM")) {
             self.pos += 1;
             return Ok(Projection::All);
         }
@@ -145,9 +143,7 @@ mod tests {
 
     #[test]
     fn parses_projections_case_insensitively() {
-        let sql = parse(
-            "select *, timestamp() as ts, xprobe.id AS probe.id from 'a/+' where temperature > 50",
-        );
+        let sql = parse("select *, timestamp() as ts, xprobe.id AS probe.id from 'a/+' where temperature > 50");
         assert_eq!(
             sql.select,
             vec![
@@ -292,11 +288,7 @@ mod tests {
         ];
         for (sql, message) in cases {
             let err = RuleSql::parse(sql).expect_err(sql);
-            assert_eq!(
-                err.to_string(),
-                format!("invalid rule SQL {message}"),
-                "{sql}"
-            );
+            assert_eq!(err.to_string(), format!("invalid rule SQL {message}"), "{sql}");
         }
     }
 }
