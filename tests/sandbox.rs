@@ -12,19 +12,24 @@ use common::{aws, ctl, destinations, sandbox_config, xprobe};
 const CONFIG: &str = "probes/sandbox.toml";
 
 #[test]
-fn both_walkthrough_routes_are_delivered() {
+fn all_four_walkthrough_routes_are_delivered() {
     ctl(&["reset"]);
     let run = xprobe(&["check", "-c", CONFIG, "-o", "json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let report = run.json();
-    for route in ["sqs", "sns"] {
+    for route in ["sqs", "sns", "lambda"] {
         let d = &destinations(&report, route)[0];
         assert_eq!(d["status"], "delivered", "{d}");
         assert!(d["latency_ms"].as_u64().unwrap() > 0, "{d}");
         assert!(d["api_calls"].as_u64().unwrap() >= 2, "{d}");
         assert_eq!(d["probe_id"].as_str().unwrap().len(), 26, "a ULID: {d}");
     }
-    assert_eq!(report["summary"]["delivered"], 2);
+    // S3's LastModified has whole seconds here, so only the detection time is exact.
+    let s3 = &destinations(&report, "s3")[0];
+    assert_eq!(s3["status"], "delivered", "{s3}");
+    assert!(s3["detect_ms"].as_u64().unwrap() > 0, "{s3}");
+    assert!(s3["found_at"].as_str().unwrap().starts_with("iot/test/"), "{s3}");
+    assert_eq!(report["summary"]["delivered"], 4);
 }
 
 #[test]
@@ -219,5 +224,108 @@ fn https_publishing_delivers_without_a_certificate() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let r = run.json();
     assert_eq!(r["routes"][0]["publish"]["mode"], "https");
-    assert_eq!(r["summary"]["delivered"], 2);
+    assert_eq!(r["summary"]["delivered"], 4, "{r}");
+}
+
+/// Runs one route with a short deadline and returns its destination result.
+fn check_route(route: &str) -> (i32, serde_json::Value) {
+    let run = xprobe(&[
+        "check",
+        "-c",
+        CONFIG,
+        "--route",
+        route,
+        "--deadline",
+        "3s",
+        "-o",
+        "json",
+    ]);
+    let d = destinations(&run.json(), route)[0].clone();
+    (run.code, d)
+}
+
+fn failure_logged(rule: &str, action: &str) -> serde_json::Value {
+    let logs = ctl(&["logs", "--rule", rule]);
+    logs.as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|e| e["status"] == "Failure" && e["ruleAction"] == action)
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no {action} failure for {rule} in AWSIotLogsV2: {logs}"))
+}
+
+#[test]
+fn removing_the_bucket_policy_makes_s3_missing_and_logs_the_failure() {
+    ctl(&["reset"]);
+    ctl(&["break", "s3-bucket-policy-removed"]);
+    let (code, d) = check_route("s3");
+    assert_eq!(code, 1);
+    assert_eq!(d["status"], "missing", "{d}");
+    let entry = failure_logged("s3_rule", "S3Action");
+    assert!(entry["details"].as_str().unwrap().contains("AccessDenied"), "{entry}");
+}
+
+#[test]
+fn the_walkthroughs_own_s3_iam_policy_makes_s3_missing() {
+    ctl(&["reset"]);
+    ctl(&["break", "s3-walkthrough-iam-policy"]);
+    let (code, d) = check_route("s3");
+    assert_eq!(code, 1);
+    assert_eq!(d["status"], "missing", "{d}");
+}
+
+#[test]
+fn s3_cleanup_deletes_only_the_probes_own_object() {
+    ctl(&["reset"]);
+    // A foreign object under the very prefix xprobe lists, newer than the probe.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let foreign = format!("iot/test/{}", now_ms + 500);
+    ctl(&["s3-put-foreign", &foreign]);
+    let run = xprobe(&["check", "-c", CONFIG, "--route", "s3", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let ours = destinations(&report, "s3")[0]["found_at"].as_str().unwrap().to_string();
+    let keys: Vec<String> = ctl(&["s3-list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap().to_string())
+        .collect();
+    assert!(keys.contains(&foreign), "foreign object deleted: {keys:?}");
+    assert!(!keys.contains(&ours), "probe object {ours} not cleaned up: {keys:?}");
+}
+
+#[test]
+fn a_lambda_permission_naming_another_rule_makes_lambda_missing() {
+    ctl(&["reset"]);
+    ctl(&["break", "lambda-source-arn-other-rule"]);
+    let (code, d) = check_route("lambda");
+    assert_eq!(code, 1);
+    assert_eq!(d["status"], "missing", "{d}");
+    failure_logged("lambda_rule", "LambdaAction");
+}
+
+#[test]
+fn a_rule_naming_the_wrong_account_for_lambda_makes_it_missing() {
+    ctl(&["reset"]);
+    ctl(&["break", "lambda-wrong-account-arn"]);
+    let (code, d) = check_route("lambda");
+    assert_eq!(code, 1);
+    assert_eq!(d["status"], "missing", "{d}");
+    let entry = failure_logged("lambda_rule", "LambdaAction");
+    assert!(entry["details"].as_str().unwrap().contains("111111111111"), "{entry}");
+}
+
+#[test]
+fn a_function_that_logs_nothing_is_unverified_not_missing() {
+    ctl(&["reset"]);
+    ctl(&["break", "lambda-silent-function"]);
+    let (code, d) = check_route("lambda");
+    assert_eq!(code, 1);
+    assert_eq!(d["status"], "unverified", "{d}");
+    assert!(d["hint"].as_str().unwrap().contains("log the event"), "{d}");
 }

@@ -52,7 +52,9 @@ impl QueueReader<'_> {
             if remaining.is_zero() {
                 return Ok(None);
             }
-            let wait = remaining.min(MAX_WAIT).as_secs();
+            // Round up: a long poll of the last partial second, not a burst
+            // of short polls (at most one second past the deadline).
+            let wait = remaining.min(MAX_WAIT).as_secs_f64().ceil() as u64;
             let batch = self.receive(wait, stats).await?;
             let mut foreign = Vec::new();
             let mut ours = 0;
