@@ -114,9 +114,22 @@ impl AwsError {
     }
 }
 
-/// The full source chain, on one line.
+/// The source chain, on one line, each distinct message once.
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    DisplayErrorContext(e).to_string()
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        let msg = err.to_string();
+        if !msg.is_empty() && !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        cur = err.source();
+    }
+    if parts.is_empty() {
+        DisplayErrorContext(e).to_string()
+    } else {
+        parts.join(": ")
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ pub struct Cli {
     pub log_format: LogFormat,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 all delivered, 1 something missing or in error, 2 config or usage error, 3 no probe could be sent.";
+const EXIT_CODES: &str =
+    "Exit codes: 0 all delivered, 1 something missing or in error, 2 config or usage error, 3 no probe could be sent.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -25,6 +26,24 @@ pub enum Command {
         after_help = "Examples:\n  xprobe check --config probes/sandbox.toml\n  xprobe check --route sqs --output json\n  xprobe check --dry-run   # validate the config offline"
     )]
     Check(CheckArgs),
+
+    /// Probe every route on its interval and serve Prometheus metrics (a daemon).
+    #[command(
+        after_help = "Endpoints: /metrics /healthz /readyz /status /probe?route=NAME, POST /-/reload. SIGHUP reloads the config; SIGTERM finishes in-flight probes and exits 0.\n\nExamples:\n  xprobe run --config /etc/xprobe/xprobe.toml\n  xprobe run --config probes/sandbox.toml --listen 0.0.0.0:9464 --log-format json"
+    )]
+    Run(RunArgs),
+
+    /// Name the broken part of each route, with evidence and the exact fix.
+    #[command(
+        after_help = "Examples:\n  xprobe diagnose --config probes/sandbox.toml --route s3\n  xprobe diagnose --output markdown > ticket.md\n  xprobe diagnose --save-facts facts.json   # a support bundle: no credentials, no message bodies\n  xprobe diagnose --facts facts.json        # offline, from a bundle\n\nExit codes: 0 no error findings, 1 error findings, 2 config or usage error."
+    )]
+    Diagnose(DiagnoseArgs),
+
+    /// Evaluate one request across accounts with the live policies (or files).
+    #[command(
+        after_help = "Examples:\n  xprobe can --principal arn:aws:iam::111111111111:role/my-iot-role --action s3:PutObject \\\n      --resource arn:aws:s3:::examplebucket/iot/test/1 --config probes/sandbox.toml\n  xprobe can --principal arn:aws:iam::111111111111:role/r --action sqs:SendMessage \\\n      --resource arn:aws:sqs:us-east-1:222222222222:q --identity-policy role.json --resource-policy queue.json\n\nExit codes: 0 allowed, 1 denied, 2 usage error."
+    )]
+    Can(CanArgs),
 
     /// Create or delete the SQS tap queue that lets xprobe read an SNS topic.
     #[command(subcommand, name = "sns-tap")]
@@ -48,6 +67,93 @@ pub struct CheckArgs {
     /// Validate the config offline and exit; nothing is sent.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Do not diagnose destinations that were not delivered.
+    #[arg(long)]
+    pub no_diagnose: bool,
+
+    /// Override every route's deadline, e.g. 5s.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
+}
+
+/// Arguments of `xprobe run`.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Address of the metrics and status server.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464", env = "XPROBE_LISTEN")]
+    pub listen: std::net::SocketAddr,
+
+    /// On SIGTERM, how long in-flight probes may take to finish.
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = humantime::parse_duration)]
+    pub shutdown_timeout: std::time::Duration,
+
+    /// Diagnose a failing route at most this often (sooner when the failure changes).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub diagnose_interval: std::time::Duration,
+}
+
+/// Arguments of `xprobe diagnose`.
+#[derive(Debug, Args, Clone)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Diagnose only this route (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub route: Vec<String>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
+    pub output: ReportFormat,
+
+    /// Write every fact read to FILE as JSON (no credentials, no message bodies).
+    #[arg(long, value_name = "FILE")]
+    pub save_facts: Option<PathBuf>,
+
+    /// Diagnose offline from a file written by --save-facts; nothing is read from AWS.
+    #[arg(long, value_name = "FILE", conflicts_with = "save_facts")]
+    pub facts: Option<PathBuf>,
+}
+
+/// Arguments of `xprobe can`.
+#[derive(Debug, Args, Clone)]
+pub struct CanArgs {
+    /// Who asks: a role, user or assumed-role ARN, an account id, or a service (iot.amazonaws.com).
+    #[arg(long, value_name = "ARN")]
+    pub principal: String,
+    /// The action, e.g. s3:PutObject.
+    #[arg(long, value_name = "ACTION")]
+    pub action: String,
+    /// The resource ARN.
+    #[arg(long, value_name = "ARN")]
+    pub resource: String,
+    /// A condition key, e.g. aws:SourceAccount=111111111111 (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// An identity policy file (repeatable); with none, the principal's live policies are read.
+    #[arg(long, value_name = "FILE")]
+    pub identity_policy: Vec<PathBuf>,
+    /// The resource policy file; without it, the resource's live policy is read.
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
+    /// A permissions boundary file.
+    #[arg(long, value_name = "FILE")]
+    pub boundary: Option<PathBuf>,
+    /// The config whose accounts are used to read live policies.
+    #[arg(long, short, value_name = "FILE", env = "XPROBE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Diagnose output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// The config file argument shared by subcommands.
@@ -67,14 +173,10 @@ pub struct ConfigArg {
 #[derive(Debug, Subcommand)]
 pub enum SnsTapCommand {
     /// Create the tap queue, its policy and a filtered raw subscription; print the config line to add.
-    #[command(
-        after_help = "Example:\n  xprobe sns-tap create --route sns --config probes/sandbox.toml"
-    )]
+    #[command(after_help = "Example:\n  xprobe sns-tap create --route sns --config probes/sandbox.toml")]
     Create(SnsTapArgs),
     /// Remove the tap's subscription and queue.
-    #[command(
-        after_help = "Example:\n  xprobe sns-tap delete --route sns --config probes/sandbox.toml"
-    )]
+    #[command(after_help = "Example:\n  xprobe sns-tap delete --route sns --config probes/sandbox.toml")]
     Delete(SnsTapArgs),
 }
 

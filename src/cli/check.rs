@@ -33,7 +33,10 @@ pub async fn run(args: CheckArgs) -> i32 {
         render::dry_run(&config, &routes, args.output);
         return exit::OK;
     }
-    let results = probe_routes(&config, &routes).await;
+    let mut results = probe_routes(&config, &routes).await;
+    if !args.no_diagnose {
+        super::diagnose::attach_diagnoses(&config, &mut results).await;
+    }
     render::results(&results, args.output);
     exit_code(&results)
 }

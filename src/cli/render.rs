@@ -82,6 +82,12 @@ pub fn text(results: &[RouteResult]) -> String {
             if let Some(h) = &d.hint {
                 n.push(format!("hint: {h}"));
             }
+            if let Some(f) = &d.diagnosis {
+                n.push(format!("diagnosis: {} — {}", f.code, f.explanation));
+                if let Some(fix) = &f.fix {
+                    n.push(format!("fix: {fix}"));
+                }
+            }
             for w in &d.warnings {
                 n.push(format!("warning: {w}"));
             }
@@ -204,6 +210,7 @@ mod tests {
                 connect_ms: Some(30),
                 publish_ms: Some(4),
                 error: None,
+                error_code: None,
                 hint: None,
             },
             destinations: vec![DestinationResult {
@@ -216,6 +223,7 @@ mod tests {
                 error: (status == Status::Missing).then(|| "no probe arrived".to_string()),
                 hint: None,
                 warnings: vec![],
+                diagnosis: None,
                 api_calls: 3,
                 found_at: None,
                 foreign_seen: 0,

@@ -2,6 +2,7 @@
 //! to read, and which checks to run.
 
 mod context;
+pub mod kms;
 pub mod lambda;
 pub mod s3;
 pub mod sns;

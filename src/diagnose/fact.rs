@@ -46,11 +46,12 @@ impl<T> Fact<T> {
         }
     }
 
-    /// An unknown fact from a failed call.
+    /// An unknown fact from a failed call. The permission is named when
+    /// access was refused; other failures (unsupported, unreachable) say why.
     pub fn from_error(e: &AwsError) -> Self {
         Fact::Unknown(Unknown {
             reason: e.to_string(),
-            permission: Some(iam_action(e.service, e.operation)),
+            permission: e.is_access_denied().then(|| iam_action(e.service, e.operation)),
         })
     }
 

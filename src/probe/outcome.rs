@@ -48,6 +48,8 @@ pub struct DestinationResult {
     pub hint: Option<String>,
     /// Things worth knowing even when delivered (e.g. a low maxReceiveCount).
     pub warnings: Vec<String>,
+    /// For a destination not delivered: the most important diagnose finding.
+    pub diagnosis: Option<crate::diagnose::Finding>,
     /// AWS API calls this verification made, counted by an SDK interceptor.
     pub api_calls: u32,
     /// Where the probe was found (an S3 key, a log stream), when found.
@@ -70,6 +72,7 @@ impl DestinationResult {
             error,
             hint: None,
             warnings: Vec::new(),
+            diagnosis: None,
             api_calls: 0,
             found_at: None,
             foreign_seen: 0,
@@ -93,6 +96,8 @@ pub struct PublishReport {
     pub publish_ms: Option<u64>,
     /// Why publishing failed, if it did.
     pub error: Option<String>,
+    /// The stable code of that failure (`mqtt-…`), for diagnose.
+    pub error_code: Option<String>,
     pub hint: Option<String>,
 }
 

@@ -85,6 +85,7 @@ impl RouteProbe<'_> {
                 connect_ms: None,
                 publish_ms: None,
                 error: None,
+                error_code: None,
                 hint: None,
             },
             destinations: Vec::new(),
@@ -113,7 +114,8 @@ impl RouteProbe<'_> {
                 }))
                 .await;
             }
-            Err((error, hint)) => {
+            Err((error, hint, code)) => {
+                result.publish.error_code = code;
                 result.destinations = route
                     .destinations
                     .iter()
@@ -142,12 +144,15 @@ impl RouteProbe<'_> {
         route: &RouteConfig,
         tag: &ProbeTag,
         result: &mut RouteResult,
-    ) -> Result<Published, (String, String)> {
-        let publisher = self.publisher.map_err(|e| (e.to_string(), e.hint()))?;
+    ) -> Result<Published, PublishFailure> {
+        let publisher = self
+            .publisher
+            .map_err(|e| (e.to_string(), e.hint(), Some(e.code().to_string())))?;
         let source = self.factory.account(&route.account).await.ok_or_else(|| {
             (
                 format!("account `{}` is not configured", route.account),
                 "add it under [accounts]".to_string(),
+                None,
             )
         })?;
         let rule = if needs_rule(route) {
@@ -161,6 +166,7 @@ impl RouteProbe<'_> {
                         source: e,
                     }),
                     hint,
+                    None,
                 )
             })?;
             Some(Arc::new(r))
@@ -168,7 +174,7 @@ impl RouteProbe<'_> {
             None
         };
         let topic = resolve_topic(route, rule.as_deref())
-            .map_err(|e| (error_chain(&e), "set `topic` on the route".to_string()))?;
+            .map_err(|e| (error_chain(&e), "set `topic` on the route".to_string(), None))?;
         let publish_topic = if route.basic_ingest {
             basic_ingest_topic(&route.rule, &topic)
         } else {
@@ -181,7 +187,7 @@ impl RouteProbe<'_> {
         let timing = publisher
             .publish(&publish_topic, payload)
             .await
-            .map_err(|e| (e.to_string(), e.hint()))?;
+            .map_err(|e| (e.to_string(), e.hint(), Some(e.code().to_string())))?;
         result.publish.connect_ms = timing.connect.map(|d| millis(d.as_millis()));
         result.publish.publish_ms = Some(millis(timing.publish.as_millis()));
         Ok(Published {
@@ -192,6 +198,9 @@ impl RouteProbe<'_> {
         })
     }
 }
+
+/// Why publishing failed: the error, the hint and the stable code, if any.
+type PublishFailure = (String, String, Option<String>);
 
 /// What a successful publish hands to the verifiers.
 struct Published {

@@ -1,0 +1,197 @@
+//! Errors the rules engine reported (AWSIotLogsV2 entries, errorAction
+//! documents), translated into the finding they point to and linked to it.
+//! When a reported error contradicts the static analysis, the finding says so.
+
+use crate::diagnose::facts::RouteFacts;
+use crate::diagnose::rule_errors::RuleError;
+use crate::diagnose::{Component, Finding, Severity, Stage};
+
+/// The finding code a raw rules-engine error points to.
+pub fn translate(e: &RuleError) -> &'static str {
+    let action = e.action.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let text = e.error.as_str();
+    let has = |s: &str| text.contains(s);
+    let kms = has("KMS") || has("Kms") || has("kms:");
+    match () {
+        _ if has("Throttl") => "rule-throttled",
+        _ if action.starts_with("sqs") && (has("QueueDoesNotExist") || has("NonExistentQueue")) => {
+            "sqs-queue-not-found"
+        }
+        _ if action.starts_with("sqs") && kms => "sqs-kms-key-denies",
+        _ if action.starts_with("sqs") => "sqs-policy-denies",
+        _ if action.starts_with("sns") && kms => "sns-kms-key-denies",
+        _ if action.starts_with("sns") && (has("NotFound") || has("not found") || has("does not exist")) => {
+            "sns-topic-not-found"
+        }
+        _ if action.starts_with("sns") => "sns-policy-denies",
+        _ if action.starts_with("s3") && has("NoSuchBucket") => "s3-bucket-not-found",
+        _ if action.starts_with("s3") && has("AccessControlListNotSupported") => "s3-acl-not-supported",
+        _ if action.starts_with("s3") && kms => "s3-kms-key-denies",
+        _ if action.starts_with("s3") => "s3-policy-denies",
+        _ if action.starts_with("lambda") && (has("Function not found") || has("ResourceNotFoundException")) => {
+            "lambda-function-not-found"
+        }
+        _ if action.starts_with("lambda") => "lambda-permission-missing",
+        _ => "rule-action-failed",
+    }
+}
+
+/// Codes that explain the same failure as `code` from another angle (the
+/// role's side of an access denial, a Lambda permission's conditions).
+fn related(code: &str) -> &'static [&'static str] {
+    match code {
+        "sqs-policy-denies" | "sns-policy-denies" | "s3-policy-denies" => &[
+            "role-policy-missing-action",
+            "role-policy-resource-mismatch",
+            "role-policy-explicit-deny",
+            "role-boundary-denies",
+            "role-not-found",
+            "role-trust-missing-iot",
+            "role-trust-condition-mismatch",
+            "s3-public-policy-blocked",
+            "s3-acl-not-supported",
+        ],
+        "lambda-permission-missing" => &[
+            "lambda-permission-source-arn-mismatch",
+            "lambda-permission-source-account-mismatch",
+        ],
+        "lambda-function-not-found" => &["rule-action-missing", "lambda-region-mismatch"],
+        "sqs-kms-key-denies" => &["sqs-kms-aws-managed-key"],
+        "sns-kms-key-denies" => &["sns-kms-aws-managed-key"],
+        _ => &[],
+    }
+}
+
+/// One evidence finding per reported error, linked to the finding it
+/// confirms (or flagged when static analysis found nothing to confirm).
+pub fn rule_error_findings(facts: &RouteFacts, static_findings: &[Finding], out: &mut Vec<Finding>) {
+    let mut errors: Vec<&RuleError> = facts.log_errors.known().into_iter().flatten().collect();
+    if let Some(Some(e)) = facts.error_action_errors.as_ref().map(|f| f.known()) {
+        errors.extend(e.iter());
+    }
+    // Prefer the failures this very probe caused, then the most recent.
+    if let Some(id) = &facts.probe.probe_id {
+        if errors.iter().any(|e| e.probe_id.as_deref() == Some(id)) {
+            errors.retain(|e| e.probe_id.as_deref() == Some(id) || e.source != "errorAction");
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for e in errors.into_iter().rev().take(5) {
+        if !seen.insert((e.action.clone(), e.error.clone())) {
+            continue;
+        }
+        let code = translate(e);
+        let confirmed = static_findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .find(|f| f.code == code || related(code).contains(&f.code))
+            .map(|f| f.code);
+        let explanation = match confirmed {
+            Some(c) => format!("the rules engine reported this failure ({}), which confirms `{c}`", e.source),
+            None => format!(
+                "the rules engine reported a failure ({}) pointing to `{code}`, but the static analysis of the policies found nothing wrong there: the reported error is the stronger evidence; check what xprobe could not read (unknown facts) and policies it does not model (SCPs, VPC endpoints)",
+                e.source
+            ),
+        };
+        let mut f = Finding::new(
+            "rule-error-reported",
+            if confirmed.is_some() {
+                Severity::Info
+            } else {
+                Severity::Error
+            },
+            Stage::Evidence,
+            Component::new(
+                facts.source.id.known().map(String::as_str),
+                Some(&facts.source.region),
+                e.resource.clone().unwrap_or_else(|| format!("rule/{}", e.rule)),
+            ),
+            explanation,
+        )
+        .evidence(format!(
+            "{}{}: {}",
+            e.action.as_deref().unwrap_or("action"),
+            e.trace_id
+                .as_deref()
+                .map(|t| format!(" (trace {t})"))
+                .unwrap_or_default(),
+            e.error
+        ));
+        if let Some(p) = &e.probe_id {
+            f = f.evidence(format!("carried probe {p}"));
+        }
+        f.confirms = Some(confirmed.unwrap_or(code));
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(action: &str, text: &str) -> RuleError {
+        RuleError {
+            source: "AWSIotLogsV2".into(),
+            rule: "r".into(),
+            action: Some(action.into()),
+            resource: None,
+            error: text.into(),
+            trace_id: None,
+            timestamp: None,
+            probe_id: None,
+        }
+    }
+
+    #[test]
+    fn translates_raw_errors() {
+        assert_eq!(
+            translate(&err(
+                "SqsAction",
+                "RuntimeError: SQS SendMessage to q failed: QueueDoesNotExist: x"
+            )),
+            "sqs-queue-not-found"
+        );
+        assert_eq!(
+            translate(&err("SqsAction", "AccessDenied: Access to the resource is denied.")),
+            "sqs-policy-denies"
+        );
+        assert_eq!(
+            translate(&err("SqsAction", "KmsAccessDenied: ...")),
+            "sqs-kms-key-denies"
+        );
+        assert_eq!(
+            translate(&err("SnsAction", "topic arn:... not found")),
+            "sns-topic-not-found"
+        );
+        assert_eq!(translate(&err("S3Action", "Failed to put S3 object. The error received was The specified bucket does not exist (Service: Amazon S3; Status Code: 404; Error Code: NoSuchBucket)")), "s3-bucket-not-found");
+        assert_eq!(
+            translate(&err("S3Action", "Error Code: AccessControlListNotSupported")),
+            "s3-acl-not-supported"
+        );
+        assert_eq!(
+            translate(&err(
+                "S3Action",
+                "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied)"
+            )),
+            "s3-policy-denies"
+        );
+        assert_eq!(
+            translate(&err(
+                "LambdaAction",
+                "ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:111111111111:function:f"
+            )),
+            "lambda-function-not-found"
+        );
+        assert_eq!(
+            translate(&err(
+                "LambdaAction",
+                "AccessDeniedException: User: iot.amazonaws.com is not authorized"
+            )),
+            "lambda-permission-missing"
+        );
+        assert_eq!(
+            translate(&err("DynamoAction", "ProvisionedThroughputExceeded Throttling")),
+            "rule-throttled"
+        );
+    }
+}
