@@ -32,13 +32,7 @@ impl<'a> Arn<'a> {
 
     /// The fields in order, for component-wise matching.
     pub(crate) fn fields(&self) -> [&'a str; 5] {
-        [
-            self.partition,
-            self.service,
-            self.region,
-            self.account,
-            self.resource,
-        ]
+        [self.partition, self.service, self.region, self.account, self.resource]
     }
 }
 

@@ -119,14 +119,13 @@ fn scope(facts: &Facts<'_>, request: &Request, lines: &mut Vec<String>) -> Scope
             Scope::CrossAccount
         }
         (_, None) => {
-            lines.push(
-                "the resource's account is unknown, so the request is treated as same-account"
-                    .to_string(),
-            );
+            lines.push("the resource's account is unknown, so the request is treated as same-account".to_string());
             Scope::SameAccount
         }
         _ => {
-            lines.push("same account: an identity policy allow is enough unless a key or trust policy is involved".to_string());
+            lines.push(
+                "same account: an identity policy allow is enough unless a key or trust policy is involved".to_string(),
+            );
             Scope::SameAccount
         }
     }
@@ -145,18 +144,8 @@ impl IdentitySide {
     }
 }
 
-fn combine(
-    scope: Scope,
-    evals: &[(PolicyKind, Evaluation)],
-    set: &PolicySet,
-    out: &mut Authorization,
-) {
-    let of = |kind: PolicyKind| {
-        evals
-            .iter()
-            .filter(move |(k, _)| *k == kind)
-            .map(|(_, e)| e)
-    };
+fn combine(scope: Scope, evals: &[(PolicyKind, Evaluation)], set: &PolicySet, out: &mut Authorization) {
+    let of = |kind: PolicyKind| evals.iter().filter(move |(k, _)| *k == kind).map(|(_, e)| e);
     let identity = IdentitySide {
         grants: of(PolicyKind::Identity)
             .flat_map(|e| e.decided_by.iter().cloned())
@@ -182,20 +171,16 @@ fn combine(
                 identity_used = true;
             }
             Scope::CrossAccount | Scope::Service => {
-                out.explanation.push(
-                    "no resource-side policy was supplied, and this request needs one to allow it"
-                        .to_string(),
-                );
+                out.explanation
+                    .push("no resource-side policy was supplied, and this request needs one to allow it".to_string());
                 allowed = false;
             }
         }
     }
     for kind in resource_kinds {
-        let grants: Vec<&(StatementRef, PrincipalVia)> =
-            of(kind).flat_map(|e| e.grants.iter()).collect();
-        let bypasses_boundary = |via: PrincipalVia| {
-            via == PrincipalVia::Exact || !identity.boundary_present || identity.boundary_allows
-        };
+        let grants: Vec<&(StatementRef, PrincipalVia)> = of(kind).flat_map(|e| e.grants.iter()).collect();
+        let bypasses_boundary =
+            |via: PrincipalVia| via == PrincipalVia::Exact || !identity.boundary_present || identity.boundary_allows;
         let direct = grants.iter().find(|(_, via)| match scope {
             Scope::Service => !via.is_delegation(),
             _ => !via.is_delegation() && bypasses_boundary(*via),
@@ -239,11 +224,7 @@ fn combine(
     }
 }
 
-fn explain_identity(
-    identity: &IdentitySide,
-    evals: &[(PolicyKind, Evaluation)],
-    out: &mut Authorization,
-) {
+fn explain_identity(identity: &IdentitySide, evals: &[(PolicyKind, Evaluation)], out: &mut Authorization) {
     let mut misses = near_misses_of(PolicyKind::Identity, evals);
     match identity.grants.first() {
         Some(grant) => out.explanation.push(format!("{grant} allows it")),
@@ -251,8 +232,7 @@ fn explain_identity(
             .explanation
             .push("no identity policy allows it (none has a matching statement)".to_string()),
         None => {
-            out.explanation
-                .push("no identity policy allows it".to_string());
+            out.explanation.push("no identity policy allows it".to_string());
             for miss in &misses {
                 out.explanation.push(format!("closest: {miss}"));
             }
@@ -260,12 +240,9 @@ fn explain_identity(
         }
     }
     if identity.boundary_present && !identity.boundary_allows {
-        out.explanation.push(
-            "the permissions boundary does not allow it, so identity-policy grants do not count"
-                .to_string(),
-        );
-        out.near_misses
-            .extend(near_misses_of(PolicyKind::Boundary, evals));
+        out.explanation
+            .push("the permissions boundary does not allow it, so identity-policy grants do not count".to_string());
+        out.near_misses.extend(near_misses_of(PolicyKind::Boundary, evals));
     }
 }
 

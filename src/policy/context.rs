@@ -37,11 +37,7 @@ impl Context {
     /// Sets `key` to `values`, replacing any earlier values.
     pub fn insert(&mut self, key: impl Into<String>, values: Vec<String>) {
         let key = key.into();
-        match self
-            .entries
-            .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&key))
-        {
+        match self.entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
             Some(entry) => entry.1 = values,
             None => self.entries.push((key, values)),
         }

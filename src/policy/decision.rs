@@ -58,11 +58,7 @@ pub struct StatementRef {
 
 impl std::fmt::Display for StatementRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} `{}` statement {}",
-            self.kind, self.policy, self.index
-        )?;
+        write!(f, "{} `{}` statement {}", self.kind, self.policy, self.index)?;
         match &self.sid {
             Some(sid) => write!(f, " (`{sid}`)"),
             None => Ok(()),

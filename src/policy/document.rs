@@ -82,15 +82,8 @@ impl Patterns {
     /// Compiles the patterns of one element. Policy variables are expanded
     /// only when `variables` is true (resources under 2012-10-17).
     pub(crate) fn new(negated: bool, values: Vec<String>, variables: bool) -> Self {
-        let globs = values
-            .iter()
-            .map(|v| Glob::compile(v, true, variables))
-            .collect();
-        Self {
-            negated,
-            values,
-            globs,
-        }
+        let globs = values.iter().map(|v| Glob::compile(v, true, variables)).collect();
+        Self { negated, values, globs }
     }
 
     /// True for `NotAction`/`NotResource`.

@@ -77,9 +77,7 @@ pub enum PolicyErrorKind {
         hint: &'static str,
     },
     /// Two elements that exclude each other are both present.
-    #[error(
-        "`{first}` and `{second}` cannot both appear in one statement (hint: keep one of them)"
-    )]
+    #[error("`{first}` and `{second}` cannot both appear in one statement (hint: keep one of them)")]
     Conflicting {
         /// The first element.
         first: &'static str,

@@ -31,19 +31,10 @@ impl<'r> Facts<'r> {
             }
         };
         add("aws:PrincipalArn", identity.principal_arn());
-        add(
-            "aws:PrincipalAccount",
-            request.principal.account().map(str::to_string),
-        );
-        add(
-            "aws:PrincipalType",
-            identity.principal_type().map(str::to_string),
-        );
+        add("aws:PrincipalAccount", request.principal.account().map(str::to_string));
+        add("aws:PrincipalType", identity.principal_type().map(str::to_string));
         add("aws:username", identity.user_name().map(str::to_string));
-        add(
-            "aws:ResourceAccount",
-            request.owning_account().map(str::to_string),
-        );
+        add("aws:ResourceAccount", request.owning_account().map(str::to_string));
         if let Principal::Service(name) = &request.principal {
             add("aws:PrincipalServiceName", Some(name.clone()));
         }
@@ -56,10 +47,7 @@ impl<'r> Facts<'r> {
 
     /// The values of a condition key, looked up case-insensitively.
     pub(crate) fn values(&self, key: &str) -> Option<&[String]> {
-        self.request
-            .context
-            .get(key)
-            .or_else(|| self.derived.get(key))
+        self.request.context.get(key).or_else(|| self.derived.get(key))
     }
 }
 
@@ -78,15 +66,12 @@ impl<'r> Identity<'r> {
         match self {
             Identity::Session { arn, role, .. } => {
                 let a = Arn::parse(arn)?;
-                Some(format!(
-                    "arn:{}:iam::{}:role/{role}",
-                    a.partition, a.account
-                ))
+                Some(format!("arn:{}:iam::{}:role/{role}", a.partition, a.account))
             }
             Identity::Root { account } => Some(format!("arn:aws:iam::{account}:root")),
-            Identity::Role { arn, .. }
-            | Identity::User { arn, .. }
-            | Identity::Other { arn, .. } => Some((*arn).to_string()),
+            Identity::Role { arn, .. } | Identity::User { arn, .. } | Identity::Other { arn, .. } => {
+                Some((*arn).to_string())
+            }
             Identity::Service(_) | Identity::Federated(_) => None,
         }
     }

@@ -65,9 +65,7 @@ impl<'a> Identity<'a> {
     pub(crate) fn parts(&self) -> &'static [Part] {
         match self {
             Self::Root { .. } => &[Part::Account],
-            Self::User { .. } | Self::Role { .. } | Self::Other { .. } => {
-                &[Part::Exact, Part::Account]
-            }
+            Self::User { .. } | Self::Role { .. } | Self::Other { .. } => &[Part::Exact, Part::Account],
             Self::Session { .. } => &[Part::Exact, Part::Role, Part::Account],
             Self::Service(_) => &[Part::Service],
             Self::Federated(_) => &[Part::Federated],
@@ -77,10 +75,9 @@ impl<'a> Identity<'a> {
     /// The caller's own ARN, if it has one.
     pub(crate) fn arn(&self) -> Option<&'a str> {
         match *self {
-            Self::User { arn, .. }
-            | Self::Role { arn, .. }
-            | Self::Session { arn, .. }
-            | Self::Other { arn, .. } => Some(arn),
+            Self::User { arn, .. } | Self::Role { arn, .. } | Self::Session { arn, .. } | Self::Other { arn, .. } => {
+                Some(arn)
+            }
             _ => None,
         }
     }
@@ -141,10 +138,7 @@ impl<'a> Identity<'a> {
 
 fn classify(text: &str) -> Identity<'_> {
     let Some(arn) = Arn::parse(text) else {
-        return Identity::Other {
-            arn: text,
-            account: "",
-        };
+        return Identity::Other { arn: text, account: "" };
     };
     let account = arn.account;
     match (arn.service, arn.resource.split_once('/')) {

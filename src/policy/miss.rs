@@ -25,9 +25,7 @@ impl Miss<'_> {
     pub(crate) fn describe(&self, facts: &Facts<'_>) -> String {
         let request = facts.request;
         match self {
-            Self::NoPrincipal => {
-                "the statement has no `Principal`, which a resource-based policy needs".to_string()
-            }
+            Self::NoPrincipal => "the statement has no `Principal`, which a resource-based policy needs".to_string(),
             Self::Principal(spec) if spec.negated => {
                 format!("`NotPrincipal` excludes the caller `{}`", request.principal)
             }
@@ -41,11 +39,7 @@ impl Miss<'_> {
                 list(p.values().iter()),
                 request.action
             ),
-            Self::Action(p) => format!(
-                "action {} does not match `{}`",
-                list(p.values().iter()),
-                request.action
-            ),
+            Self::Action(p) => format!("action {} does not match `{}`", list(p.values().iter()), request.action),
             Self::Resource(p) if p.negated() => format!(
                 "`NotResource` {} excludes resource `{}`",
                 list(p.values().iter()),

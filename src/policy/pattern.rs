@@ -13,10 +13,7 @@ enum Tok {
     Char(char),
     Star,
     One,
-    Var {
-        key: String,
-        default: Option<String>,
-    },
+    Var { key: String, default: Option<String> },
 }
 
 /// A compiled pattern.
@@ -189,10 +186,7 @@ mod tests {
         assert!(m("a${*}", "a*"));
         assert!(!m("a${*}", "ab"));
         assert!(m("${?}${$}", "?$"));
-        assert!(
-            !m("${aws:username}", ""),
-            "unresolvable variables match nothing"
-        );
+        assert!(!m("${aws:username}", ""), "unresolvable variables match nothing");
         assert!(m("${aws:username, 'x'}", "x"));
     }
 }

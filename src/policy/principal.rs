@@ -51,9 +51,7 @@ impl PrincipalEntry {
             return Self::Account(value.to_string());
         }
         match super::arn::Arn::parse(value) {
-            Some(arn) if arn.service == "iam" && arn.resource == "root" => {
-                Self::Account(arn.account.to_string())
-            }
+            Some(arn) if arn.service == "iam" && arn.resource == "root" => Self::Account(arn.account.to_string()),
             _ => Self::Arn(value.to_string()),
         }
     }

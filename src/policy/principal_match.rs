@@ -44,11 +44,7 @@ pub(crate) fn principal_applies(spec: &PrincipalSpec, id: &Identity<'_>) -> Opti
     }
     spec.entries
         .iter()
-        .flat_map(|entry| {
-            id.parts()
-                .iter()
-                .filter_map(move |part| covers(entry, *part, id))
-        })
+        .flat_map(|entry| id.parts().iter().filter_map(move |part| covers(entry, *part, id)))
         .min()
 }
 
@@ -62,14 +58,10 @@ fn covers(entry: &PrincipalEntry, part: Part, id: &Identity<'_>) -> Option<Princ
                 _ => same.then_some(PrincipalVia::Account),
             }
         }
-        (PrincipalEntry::Arn(arn), Part::Exact) => {
-            (id.arn() == Some(arn.as_str())).then_some(PrincipalVia::Exact)
-        }
+        (PrincipalEntry::Arn(arn), Part::Exact) => (id.arn() == Some(arn.as_str())).then_some(PrincipalVia::Exact),
         (PrincipalEntry::Arn(arn), Part::Role) => id.session_of(arn).then_some(PrincipalVia::Role),
         (PrincipalEntry::Service(name), Part::Service) => match id {
-            Identity::Service(service) => service
-                .eq_ignore_ascii_case(name)
-                .then_some(PrincipalVia::Service),
+            Identity::Service(service) => service.eq_ignore_ascii_case(name).then_some(PrincipalVia::Service),
             _ => None,
         },
         (PrincipalEntry::Federated(name), Part::Federated) => match id {

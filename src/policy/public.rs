@@ -85,9 +85,7 @@ fn open_principal(statement: &Statement) -> Option<String> {
     }
     spec.entries.iter().find_map(|entry| match entry {
         PrincipalEntry::Any => Some("any principal (`*`)".to_string()),
-        PrincipalEntry::Arn(arn) if arn.contains(['*', '?']) => {
-            Some(format!("the wildcard principal `{arn}`"))
-        }
+        PrincipalEntry::Arn(arn) if arn.contains(['*', '?']) => Some(format!("the wildcard principal `{arn}`")),
         _ => None,
     })
 }
@@ -98,9 +96,7 @@ fn statement_is_fixed(statement: &Statement) -> bool {
 
 fn clause_fixes(clause: &Clause) -> bool {
     let op = &clause.operator;
-    let known = FIXING_KEYS
-        .iter()
-        .any(|k| k.eq_ignore_ascii_case(&clause.key));
+    let known = FIXING_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&clause.key));
     let narrowing = !op.negated && !op.if_exists && op.set != Some(SetQualifier::ForAllValues);
     if !known || !narrowing || clause.compiled.is_empty() {
         return false;

@@ -30,9 +30,7 @@ impl Principal {
     /// The session of a role assumed in the `aws` partition, as the role
     /// appears when it calls a service (the IoT rules engine uses this).
     pub fn assumed_role(account: &str, role: &str, session: &str) -> Self {
-        Self::Aws(format!(
-            "arn:aws:sts::{account}:assumed-role/{role}/{session}"
-        ))
+        Self::Aws(format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"))
     }
 
     /// The account the principal belongs to (none for services).
@@ -73,11 +71,7 @@ pub struct Request {
 
 impl Request {
     /// A request with an empty context.
-    pub fn new(
-        principal: Principal,
-        action: impl Into<String>,
-        resource: impl Into<String>,
-    ) -> Self {
+    pub fn new(principal: Principal, action: impl Into<String>, resource: impl Into<String>) -> Self {
         Self {
             principal,
             action: action.into(),

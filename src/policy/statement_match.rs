@@ -32,11 +32,7 @@ impl Outcome<'_> {
 
 /// Matches `statement`. `needs_principal` is true for resource-based
 /// policies, where a statement without `Principal` never applies.
-pub(crate) fn match_statement<'p>(
-    statement: &'p Statement,
-    facts: &Facts<'_>,
-    needs_principal: bool,
-) -> Outcome<'p> {
+pub(crate) fn match_statement<'p>(statement: &'p Statement, facts: &Facts<'_>, needs_principal: bool) -> Outcome<'p> {
     let mut out = Outcome {
         via: None,
         hits: Vec::new(),

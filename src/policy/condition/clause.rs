@@ -37,12 +37,7 @@ pub(crate) enum Compiled {
 
 impl Clause {
     /// Builds a clause, compiling each value for the operator.
-    pub(crate) fn new(
-        operator: Operator,
-        key: String,
-        values: Vec<String>,
-        variables: bool,
-    ) -> Self {
+    pub(crate) fn new(operator: Operator, key: String, values: Vec<String>, variables: bool) -> Self {
         let compiled = values
             .iter()
             .map(|value| compile(operator.comparison, value, variables))
@@ -80,12 +75,7 @@ fn compile(comparison: Comparison, value: &str, variables: bool) -> Compiled {
         Comparison::ArnLike => {
             let fields = split_arn_fields(value);
             if fields.len() == 6 && fields[0] == "arn" {
-                Compiled::Arn(
-                    fields[1..]
-                        .iter()
-                        .map(|f| Glob::compile(f, true, variables))
-                        .collect(),
-                )
+                Compiled::Arn(fields[1..].iter().map(|f| Glob::compile(f, true, variables)).collect())
             } else {
                 Compiled::Arn(vec![Glob::compile(value, true, variables)])
             }

@@ -8,9 +8,7 @@
 pub(crate) fn parse_date(text: &str) -> Option<f64> {
     let text = text.trim();
     if !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
         && !text[1..].contains('-')
     {
         return text.parse::<f64>().ok().filter(|v| v.is_finite());
@@ -23,10 +21,7 @@ pub(crate) fn parse_date(text: &str) -> Option<f64> {
     let year: i64 = digits(parts.next()?, 4)?;
     let month: i64 = digits(parts.next()?, 2)?;
     let day: i64 = digits(parts.next()?, 2)?;
-    if parts.next().is_some()
-        || !(1..=12).contains(&month)
-        || !(1..=days_in_month(year, month)).contains(&day)
-    {
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
         return None;
     }
     let seconds = days_from_civil(year, month, day) as f64 * 86_400.0;
@@ -112,10 +107,7 @@ mod tests {
         assert_eq!(parse_date("1970-01-01"), Some(0.0));
         assert_eq!(parse_date("1970-01-02T00:00:00Z"), Some(86_400.0));
         assert_eq!(parse_date("2024-02-29T12:30:00Z"), Some(1_709_209_800.0));
-        assert_eq!(
-            parse_date("2024-02-29T13:30:00+01:00"),
-            Some(1_709_209_800.0)
-        );
+        assert_eq!(parse_date("2024-02-29T13:30:00+01:00"), Some(1_709_209_800.0));
         assert_eq!(parse_date("2024-02-29T12:30Z"), Some(1_709_209_800.0));
         assert_eq!(parse_date("1709209800"), Some(1_709_209_800.0));
         assert_eq!(parse_date("2024-02-29T12:30:00.5Z"), Some(1_709_209_800.5));

@@ -53,11 +53,7 @@ fn matches_any(clause: &Clause, value: &str, facts: &Facts<'_>) -> bool {
 
 fn compare(comparison: Comparison, policy: &Compiled, value: &str, facts: &Facts<'_>) -> bool {
     match policy {
-        Compiled::Text(glob) => glob.matches(
-            value,
-            comparison == Comparison::StringEqualsIgnoreCase,
-            facts,
-        ),
+        Compiled::Text(glob) => glob.matches(value, comparison == Comparison::StringEqualsIgnoreCase, facts),
         Compiled::Arn(fields) => match fields.as_slice() {
             [whole] => whole.matches(value, false, facts),
             fields => Arn::parse(value).is_some_and(|arn| {
@@ -68,12 +64,8 @@ fn compare(comparison: Comparison, policy: &Compiled, value: &str, facts: &Facts
             }),
         },
         Compiled::Flag(flag) => value.trim().eq_ignore_ascii_case(flag),
-        Compiled::Number(Some(limit)) => {
-            parse_number(value).is_some_and(|v| ordered(comparison, v, *limit))
-        }
-        Compiled::Date(Some(limit)) => {
-            parse_date(value).is_some_and(|v| ordered(comparison, v, *limit))
-        }
+        Compiled::Number(Some(limit)) => parse_number(value).is_some_and(|v| ordered(comparison, v, *limit)),
+        Compiled::Date(Some(limit)) => parse_date(value).is_some_and(|v| ordered(comparison, v, *limit)),
         Compiled::Cidr(Some(cidr)) => parse_addr(value).is_some_and(|addr| cidr.contains(addr)),
         Compiled::Raw(raw) => raw == value,
         Compiled::Number(None) | Compiled::Date(None) | Compiled::Cidr(None) => false,
@@ -86,9 +78,7 @@ fn ordered(comparison: Comparison, request: f64, policy: f64) -> bool {
         Comparison::NumericLessThan | Comparison::DateLessThan => request < policy,
         Comparison::NumericLessThanEquals | Comparison::DateLessThanEquals => request <= policy,
         Comparison::NumericGreaterThan | Comparison::DateGreaterThan => request > policy,
-        Comparison::NumericGreaterThanEquals | Comparison::DateGreaterThanEquals => {
-            request >= policy
-        }
+        Comparison::NumericGreaterThanEquals | Comparison::DateGreaterThanEquals => request >= policy,
         _ => false,
     }
 }

@@ -43,15 +43,11 @@ impl Cidr {
     pub(crate) fn contains(&self, addr: IpAddr) -> bool {
         match (self.addr, addr) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -62,10 +58,7 @@ impl Cidr {
 /// Parses a request's source address, tolerating a `/32`-style suffix.
 pub(crate) fn parse_addr(text: &str) -> Option<IpAddr> {
     let text = text.trim();
-    text.split_once('/')
-        .map_or(text, |(addr, _)| addr)
-        .parse()
-        .ok()
+    text.split_once('/').map_or(text, |(addr, _)| addr).parse().ok()
 }
 
 #[cfg(test)]

@@ -71,16 +71,8 @@ pub struct Operator {
 const BASES: &[(&str, Comparison, bool)] = &[
     ("StringEquals", Comparison::StringEquals, false),
     ("StringNotEquals", Comparison::StringEquals, true),
-    (
-        "StringEqualsIgnoreCase",
-        Comparison::StringEqualsIgnoreCase,
-        false,
-    ),
-    (
-        "StringNotEqualsIgnoreCase",
-        Comparison::StringEqualsIgnoreCase,
-        true,
-    ),
+    ("StringEqualsIgnoreCase", Comparison::StringEqualsIgnoreCase, false),
+    ("StringNotEqualsIgnoreCase", Comparison::StringEqualsIgnoreCase, true),
     ("StringLike", Comparison::StringLike, false),
     ("StringNotLike", Comparison::StringLike, true),
     ("ArnEquals", Comparison::ArnLike, false),
@@ -92,27 +84,15 @@ const BASES: &[(&str, Comparison, bool)] = &[
     ("NumericEquals", Comparison::NumericEquals, false),
     ("NumericNotEquals", Comparison::NumericEquals, true),
     ("NumericLessThan", Comparison::NumericLessThan, false),
-    (
-        "NumericLessThanEquals",
-        Comparison::NumericLessThanEquals,
-        false,
-    ),
+    ("NumericLessThanEquals", Comparison::NumericLessThanEquals, false),
     ("NumericGreaterThan", Comparison::NumericGreaterThan, false),
-    (
-        "NumericGreaterThanEquals",
-        Comparison::NumericGreaterThanEquals,
-        false,
-    ),
+    ("NumericGreaterThanEquals", Comparison::NumericGreaterThanEquals, false),
     ("DateEquals", Comparison::DateEquals, false),
     ("DateNotEquals", Comparison::DateEquals, true),
     ("DateLessThan", Comparison::DateLessThan, false),
     ("DateLessThanEquals", Comparison::DateLessThanEquals, false),
     ("DateGreaterThan", Comparison::DateGreaterThan, false),
-    (
-        "DateGreaterThanEquals",
-        Comparison::DateGreaterThanEquals,
-        false,
-    ),
+    ("DateGreaterThanEquals", Comparison::DateGreaterThanEquals, false),
     ("IpAddress", Comparison::IpAddress, false),
     ("NotIpAddress", Comparison::IpAddress, true),
     ("BinaryEquals", Comparison::BinaryEquals, false),
@@ -123,10 +103,7 @@ impl Operator {
     pub(crate) fn parse(name: &str) -> Result<Self, Option<&'static str>> {
         let (set, rest) = strip_prefix_ci(name, "ForAnyValue:")
             .map(|rest| (Some(SetQualifier::ForAnyValue), rest))
-            .or_else(|| {
-                strip_prefix_ci(name, "ForAllValues:")
-                    .map(|rest| (Some(SetQualifier::ForAllValues), rest))
-            })
+            .or_else(|| strip_prefix_ci(name, "ForAllValues:").map(|rest| (Some(SetQualifier::ForAllValues), rest)))
             .unwrap_or((None, name));
         let (base, if_exists) = match strip_suffix_ci(rest, "IfExists") {
             Some(base) => (base, true),
@@ -147,8 +124,7 @@ impl Operator {
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 fn strip_suffix_ci<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {

@@ -6,11 +6,7 @@ use super::super::condition::{Clause, Operator};
 use super::super::error::{PolicyError, PolicyErrorKind};
 use super::json::{child, index, wrong_type};
 
-pub(crate) fn parse_condition(
-    value: &Value,
-    path: &str,
-    variables: bool,
-) -> Result<Vec<Clause>, PolicyError> {
+pub(crate) fn parse_condition(value: &Value, path: &str, variables: bool) -> Result<Vec<Clause>, PolicyError> {
     let Value::Object(operators) = value else {
         return Err(wrong_type(
             value,
@@ -40,20 +36,13 @@ pub(crate) fn parse_condition(
                 block,
                 &op_path,
                 "an object of condition keys",
-                Some(format!(
-                    "write {{\"{name}\": {{\"aws:SourceAccount\": \"...\"}}}}"
-                )),
+                Some(format!("write {{\"{name}\": {{\"aws:SourceAccount\": \"...\"}}}}")),
             ));
         };
         for (key, values) in keys {
             let key_path = child(&op_path, key);
             let values = condition_values(values, &key_path)?;
-            clauses.push(Clause::new(
-                operator.clone(),
-                key.clone(),
-                values,
-                variables,
-            ));
+            clauses.push(Clause::new(operator.clone(), key.clone(), values, variables));
         }
     }
     Ok(clauses)

@@ -16,10 +16,7 @@ pub(crate) fn parse_document(value: &Value) -> Result<Policy, PolicyError> {
             value,
             root,
             "an object",
-            Some(
-                "a policy looks like {\"Version\": \"2012-10-17\", \"Statement\": [...]}"
-                    .to_string(),
-            ),
+            Some("a policy looks like {\"Version\": \"2012-10-17\", \"Statement\": [...]}".to_string()),
         ));
     };
     if let Some(key) = map.keys().find(|k| !KEYS.contains(&k.as_str())) {
@@ -36,8 +33,7 @@ pub(crate) fn parse_document(value: &Value) -> Result<Policy, PolicyError> {
                     PolicyErrorKind::InvalidValue {
                         what: "policy version",
                         found: other.to_string(),
-                        hint: "use \"2012-10-17\" (the only other valid value is \"2008-10-17\")"
-                            .to_string(),
+                        hint: "use \"2012-10-17\" (the only other valid value is \"2008-10-17\")".to_string(),
                     },
                 ))
             }

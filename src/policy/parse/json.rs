@@ -21,14 +21,8 @@ pub(crate) fn index(path: &str, index: usize) -> String {
 }
 
 /// A string, or a `WrongType` error at `path`.
-pub(crate) fn string<'v>(
-    value: &'v Value,
-    path: &str,
-    expected: &'static str,
-) -> Result<&'v str, PolicyError> {
-    value
-        .as_str()
-        .ok_or_else(|| wrong_type(value, path, expected, None))
+pub(crate) fn string<'v>(value: &'v Value, path: &str, expected: &'static str) -> Result<&'v str, PolicyError> {
+    value.as_str().ok_or_else(|| wrong_type(value, path, expected, None))
 }
 
 /// A string or an array of strings (IAM accepts both for most elements).
@@ -50,12 +44,7 @@ pub(crate) fn strings(value: &Value, path: &str) -> Result<Vec<String>, PolicyEr
 }
 
 /// A `WrongType` error.
-pub(crate) fn wrong_type(
-    value: &Value,
-    path: &str,
-    expected: &'static str,
-    hint: Option<String>,
-) -> PolicyError {
+pub(crate) fn wrong_type(value: &Value, path: &str, expected: &'static str, hint: Option<String>) -> PolicyError {
     PolicyError::new(
         path,
         PolicyErrorKind::WrongType {
@@ -70,12 +59,7 @@ pub(crate) fn wrong_type(
 pub(crate) fn unknown(path: &str, name: &str, known: &[&str]) -> PolicyError {
     let nearest = known
         .iter()
-        .map(|k| {
-            (
-                edit_distance(&k.to_ascii_lowercase(), &name.to_ascii_lowercase()),
-                *k,
-            )
-        })
+        .map(|k| (edit_distance(&k.to_ascii_lowercase(), &name.to_ascii_lowercase()), *k))
         .min()
         .filter(|(distance, _)| *distance <= 3);
     let hint = match nearest {

@@ -90,10 +90,7 @@ pub(crate) fn locate(text: &str, offset: usize) -> Location {
     let mut path = "$".to_string();
     for frame in &stack {
         match frame {
-            Frame::Object {
-                key: Some(key),
-                state,
-            } if *state != State::Key => path = child(&path, key),
+            Frame::Object { key: Some(key), state } if *state != State::Key => path = child(&path, key),
             Frame::Object { .. } => {}
             Frame::Array { index: i, .. } => path = index(&path, *i),
         }
@@ -105,17 +102,12 @@ pub(crate) fn locate(text: &str, offset: usize) -> Location {
         }) => Some(key.clone()),
         _ => None,
     };
-    Location {
-        path,
-        after_value_of,
-    }
+    Location { path, after_value_of }
 }
 
 fn value_done(stack: &mut [Frame]) {
     match stack.last_mut() {
-        Some(Frame::Object { state, .. }) | Some(Frame::Array { state, .. }) => {
-            *state = State::After
-        }
+        Some(Frame::Object { state, .. }) | Some(Frame::Array { state, .. }) => *state = State::After,
         None => {}
     }
 }

@@ -8,11 +8,7 @@ use super::json::{child, strings, unknown, wrong_type};
 
 const KEYS: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
 
-pub(crate) fn parse_principal(
-    value: &Value,
-    path: &str,
-    negated: bool,
-) -> Result<PrincipalSpec, PolicyError> {
+pub(crate) fn parse_principal(value: &Value, path: &str, negated: bool) -> Result<PrincipalSpec, PolicyError> {
     let entries = match value {
         Value::String(s) if s == "*" => vec![PrincipalEntry::Any],
         Value::String(s) => {

@@ -20,20 +20,13 @@ const KEYS: &[&str] = &[
     "Condition",
 ];
 
-pub(crate) fn parse_statement(
-    value: &Value,
-    path: &str,
-    variables: bool,
-) -> Result<Statement, PolicyError> {
+pub(crate) fn parse_statement(value: &Value, path: &str, variables: bool) -> Result<Statement, PolicyError> {
     let Value::Object(map) = value else {
         return Err(wrong_type(
             value,
             path,
             "a statement object",
-            Some(
-                "each statement is an object with `Effect`, `Action` and usually `Resource`"
-                    .to_string(),
-            ),
+            Some("each statement is an object with `Effect`, `Action` and usually `Resource`".to_string()),
         ));
     };
     if let Some(key) = map.keys().find(|k| !KEYS.contains(&k.as_str())) {
@@ -61,11 +54,7 @@ pub(crate) fn parse_statement(
         }
     };
     let resource = match pair(map, path, "Resource", "NotResource")? {
-        Some((value, negated, name)) => Some(Patterns::new(
-            negated,
-            strings(value, &child(path, name))?,
-            variables,
-        )),
+        Some((value, negated, name)) => Some(Patterns::new(negated, strings(value, &child(path, name))?, variables)),
         None => None,
     };
     let condition = match map.get("Condition") {
@@ -130,10 +119,7 @@ fn pair<'v>(
 
 fn parse_actions(value: &Value, path: &str, negated: bool) -> Result<Patterns, PolicyError> {
     let actions = strings(value, path)?;
-    if let Some(bad) = actions
-        .iter()
-        .find(|a| a.as_str() != "*" && !a.contains(':'))
-    {
+    if let Some(bad) = actions.iter().find(|a| a.as_str() != "*" && !a.contains(':')) {
         return Err(PolicyError::new(
             path,
             PolicyErrorKind::InvalidValue {

@@ -52,16 +52,9 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-fn hint(
-    text: &str,
-    category: Category,
-    message: &str,
-    found: Option<char>,
-    location: &Location,
-) -> String {
+fn hint(text: &str, category: Category, message: &str, found: Option<char>, location: &Location) -> String {
     if text.trim_start().starts_with("%7B") {
-        return "the document is URL-encoded (as IAM's Get*Policy APIs return it); decode it first"
-            .to_string();
+        return "the document is URL-encoded (as IAM's Get*Policy APIs return it); decode it first".to_string();
     }
     if category == Category::Eof {
         return "the document ends early; check for a missing `}`, `]` or closing `\"`".to_string();
@@ -73,15 +66,16 @@ fn hint(
         return "element names must be in double quotes".to_string();
     }
     match (&location.after_value_of, found) {
-        (Some(key), Some('"')) => format!(
-            "remove the stray `\"` after the `{key}` value, or add a `,` if another element starts there"
-        ),
-        (Some(key), Some(c)) => format!(
-            "remove the stray `{c}` after the `{key}` value, or add a `,` if another element starts there"
-        ),
+        (Some(key), Some('"')) => {
+            format!("remove the stray `\"` after the `{key}` value, or add a `,` if another element starts there")
+        }
+        (Some(key), Some(c)) => {
+            format!("remove the stray `{c}` after the `{key}` value, or add a `,` if another element starts there")
+        }
         _ if message.contains("expected `,`") => {
             "add the missing `,` between elements, or remove the stray character".to_string()
         }
-        _ => "fix the JSON at this position; every string needs double quotes and elements are separated by `,`".to_string(),
+        _ => "fix the JSON at this position; every string needs double quotes and elements are separated by `,`"
+            .to_string(),
     }
 }

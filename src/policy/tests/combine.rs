@@ -1,15 +1,12 @@
 //! Combination rules: same account vs cross account, boundaries, KMS key
 //! policies, trust policies, explicit deny anywhere.
 
-use super::super::{
-    authorize, Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request,
-};
+use super::super::{authorize, Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request};
 use super::support::{policy, SESSION};
 
 const OBJECT: &str = "arn:aws:s3:::b/k";
 const KEY: &str = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const FOREIGN_KEY: &str =
-    "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const FOREIGN_KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn allow_all() -> Policy {
     policy(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#)
@@ -22,9 +19,7 @@ fn allow_to(principal: &str) -> Policy {
 }
 
 fn deny_all() -> Policy {
-    policy(
-        r#"{"Statement":{"Sid":"no","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}"#,
-    )
+    policy(r#"{"Statement":{"Sid":"no","Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}}"#)
 }
 
 fn put(owner: &str) -> Request {
@@ -50,10 +45,7 @@ fn same_account_identity_or_resource() {
     let resource = |p: &str| PolicySet::new().with(PolicyKind::Resource, "bucket", allow_to(p));
     assert_eq!(decision(&same, resource(SESSION)), Decision::Allow);
     assert_eq!(
-        decision(
-            &same,
-            resource("arn:aws:iam::111111111111:role/my-iot-role")
-        ),
+        decision(&same, resource("arn:aws:iam::111111111111:role/my-iot-role")),
         Decision::Allow
     );
     assert_eq!(decision(&same, resource("*")), Decision::Allow);
@@ -75,10 +67,7 @@ fn same_account_identity_or_resource() {
         &identity().with(PolicyKind::Resource, "bucket", allow_to("222222222222")),
     );
     assert!(auth.near_misses.is_empty(), "{:#?}", auth.near_misses);
-    assert!(auth
-        .explanation
-        .iter()
-        .any(|l| l.contains("fine in the same account")));
+    assert!(auth.explanation.iter().any(|l| l.contains("fine in the same account")));
 }
 
 #[test]
@@ -88,10 +77,7 @@ fn cross_account_needs_both_sides() {
     let resource = |p: &str| PolicySet::new().with(PolicyKind::Resource, "bucket", allow_to(p));
     assert_eq!(decision(&cross, identity()), Decision::ImplicitDeny);
     assert_eq!(
-        decision(
-            &cross,
-            resource("arn:aws:iam::111111111111:role/my-iot-role")
-        ),
+        decision(&cross, resource("arn:aws:iam::111111111111:role/my-iot-role")),
         Decision::ImplicitDeny
     );
     assert_eq!(
@@ -102,10 +88,7 @@ fn cross_account_needs_both_sides() {
         Decision::Allow
     );
     assert_eq!(
-        decision(
-            &cross,
-            resource("*").with(PolicyKind::Identity, "role", allow_all())
-        ),
+        decision(&cross, resource("*").with(PolicyKind::Identity, "role", allow_all())),
         Decision::Allow
     );
     assert_eq!(
@@ -138,11 +121,7 @@ fn resource_account_is_read_from_the_arn_when_present() {
 
 #[test]
 fn explicit_deny_anywhere_wins_and_is_named() {
-    for kind in [
-        PolicyKind::Identity,
-        PolicyKind::Resource,
-        PolicyKind::Boundary,
-    ] {
+    for kind in [PolicyKind::Identity, PolicyKind::Resource, PolicyKind::Boundary] {
         let set = PolicySet::new()
             .with(PolicyKind::Identity, "role", allow_all())
             .with(PolicyKind::Resource, "bucket", allow_to("*"))
@@ -163,15 +142,14 @@ fn permissions_boundary_caps_identity_grants() {
         ))
     };
     let with_boundary = |action: &str| {
-        PolicySet::new()
-            .with(PolicyKind::Identity, "role", allow_all())
-            .with(PolicyKind::Boundary, "boundary", boundary(action))
+        PolicySet::new().with(PolicyKind::Identity, "role", allow_all()).with(
+            PolicyKind::Boundary,
+            "boundary",
+            boundary(action),
+        )
     };
     assert_eq!(decision(&same, with_boundary("s3:*")), Decision::Allow);
-    assert_eq!(
-        decision(&same, with_boundary("sqs:*")),
-        Decision::ImplicitDeny
-    );
+    assert_eq!(decision(&same, with_boundary("sqs:*")), Decision::ImplicitDeny);
     let session_grant = PolicySet::new()
         .with(PolicyKind::Boundary, "boundary", boundary("sqs:*"))
         .with(PolicyKind::Resource, "bucket", allow_to(SESSION));
@@ -208,11 +186,7 @@ fn kms_key_policy_must_allow_directly_or_by_delegation() {
     assert_eq!(
         decision(
             &generate(KEY),
-            identity().with(
-                PolicyKind::KeyPolicy,
-                "key",
-                allow_to("arn:aws:iam::999999999999:root")
-            )
+            identity().with(PolicyKind::KeyPolicy, "key", allow_to("arn:aws:iam::999999999999:root"))
         ),
         Decision::ImplicitDeny,
         "identity alone is not enough when the key policy does not allow"
@@ -230,10 +204,7 @@ fn kms_key_policy_must_allow_directly_or_by_delegation() {
         Decision::Allow
     );
     assert_eq!(
-        decision(
-            &generate(KEY),
-            key_policy("arn:aws:iam::111111111111:role/my-iot-role")
-        ),
+        decision(&generate(KEY), key_policy("arn:aws:iam::111111111111:role/my-iot-role")),
         Decision::Allow
     );
     assert_eq!(
@@ -275,10 +246,9 @@ fn trust_policy_with_confused_deputy_conditions() {
         .with_resource_account(account)
     };
     let from = |account: &str| {
-        Context::new().with("aws:SourceAccount", account).with(
-            "aws:SourceArn",
-            format!("arn:aws:iot:us-east-1:{account}:rule/r"),
-        )
+        Context::new()
+            .with("aws:SourceAccount", account)
+            .with("aws:SourceArn", format!("arn:aws:iot:us-east-1:{account}:rule/r"))
     };
     assert_eq!(
         decision(&assume("111111111111", from("111111111111")), set.clone()),
@@ -293,10 +263,7 @@ fn trust_policy_with_confused_deputy_conditions() {
         Decision::ImplicitDeny
     );
     let with_identity = set.with(PolicyKind::Identity, "ignored", allow_all());
-    let auth = authorize(
-        &assume("111111111111", from("111111111111")),
-        &with_identity,
-    );
+    let auth = authorize(&assume("111111111111", from("111111111111")), &with_identity);
     assert_eq!(auth.decision, Decision::Allow);
     assert_eq!(
         auth.decided_by.len(),

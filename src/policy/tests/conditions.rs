@@ -23,11 +23,7 @@ fn none() -> Context {
 
 fn check(table: &[(&str, Context, bool)]) {
     for (condition, context, expected) in table {
-        assert_eq!(
-            holds(condition, context),
-            *expected,
-            "{condition} with {context:?}"
-        );
+        assert_eq!(holds(condition, context), *expected, "{condition} with {context:?}");
     }
 }
 
@@ -35,21 +31,9 @@ fn check(table: &[(&str, Context, bool)]) {
 fn string_operators() {
     let k = "aws:SourceAccount";
     check(&[
-        (
-            r#"{"StringEquals":{"aws:SourceAccount":"111"}}"#,
-            one(k, "111"),
-            true,
-        ),
-        (
-            r#"{"StringEquals":{"aws:SourceAccount":"111"}}"#,
-            one(k, "222"),
-            false,
-        ),
-        (
-            r#"{"StringEquals":{"aws:SourceAccount":"111"}}"#,
-            none(),
-            false,
-        ),
+        (r#"{"StringEquals":{"aws:SourceAccount":"111"}}"#, one(k, "111"), true),
+        (r#"{"StringEquals":{"aws:SourceAccount":"111"}}"#, one(k, "222"), false),
+        (r#"{"StringEquals":{"aws:SourceAccount":"111"}}"#, none(), false),
         (
             r#"{"StringEquals":{"aws:SourceAccount":["1","111"]}}"#,
             one(k, "111"),
@@ -60,16 +44,8 @@ fn string_operators() {
             one("aws:sourceaccount", "111"),
             true,
         ),
-        (
-            r#"{"StringEquals":{"aws:SourceAccount":"Abc"}}"#,
-            one(k, "abc"),
-            false,
-        ),
-        (
-            r#"{"StringEquals":{"aws:SourceAccount":"1*"}}"#,
-            one(k, "111"),
-            false,
-        ),
+        (r#"{"StringEquals":{"aws:SourceAccount":"Abc"}}"#, one(k, "abc"), false),
+        (r#"{"StringEquals":{"aws:SourceAccount":"1*"}}"#, one(k, "111"), false),
         (
             r#"{"StringNotEquals":{"aws:SourceAccount":"111"}}"#,
             one(k, "222"),
@@ -80,11 +56,7 @@ fn string_operators() {
             one(k, "111"),
             false,
         ),
-        (
-            r#"{"StringNotEquals":{"aws:SourceAccount":"111"}}"#,
-            none(),
-            true,
-        ),
+        (r#"{"StringNotEquals":{"aws:SourceAccount":"111"}}"#, none(), true),
         (
             r#"{"StringNotEquals":{"aws:SourceAccount":["1","2"]}}"#,
             one(k, "2"),
@@ -110,36 +82,12 @@ fn string_operators() {
             none(),
             true,
         ),
-        (
-            r#"{"StringLike":{"aws:SourceAccount":"1*1"}}"#,
-            one(k, "12341"),
-            true,
-        ),
-        (
-            r#"{"StringLike":{"aws:SourceAccount":"1?1"}}"#,
-            one(k, "1221"),
-            false,
-        ),
-        (
-            r#"{"StringLike":{"aws:SourceAccount":"1?1"}}"#,
-            none(),
-            false,
-        ),
-        (
-            r#"{"StringNotLike":{"aws:SourceAccount":"1*"}}"#,
-            one(k, "111"),
-            false,
-        ),
-        (
-            r#"{"StringNotLike":{"aws:SourceAccount":"1*"}}"#,
-            one(k, "211"),
-            true,
-        ),
-        (
-            r#"{"StringNotLike":{"aws:SourceAccount":"1*"}}"#,
-            none(),
-            true,
-        ),
+        (r#"{"StringLike":{"aws:SourceAccount":"1*1"}}"#, one(k, "12341"), true),
+        (r#"{"StringLike":{"aws:SourceAccount":"1?1"}}"#, one(k, "1221"), false),
+        (r#"{"StringLike":{"aws:SourceAccount":"1?1"}}"#, none(), false),
+        (r#"{"StringNotLike":{"aws:SourceAccount":"1*"}}"#, one(k, "111"), false),
+        (r#"{"StringNotLike":{"aws:SourceAccount":"1*"}}"#, one(k, "211"), true),
+        (r#"{"StringNotLike":{"aws:SourceAccount":"1*"}}"#, none(), true),
     ]);
 }
 
@@ -183,11 +131,7 @@ fn arn_operators() {
             one(k, "not-an-arn"),
             false,
         ),
-        (
-            r#"{"ArnLike":{"aws:SourceArn":"arn:aws:iot:*:*:*"}}"#,
-            none(),
-            false,
-        ),
+        (r#"{"ArnLike":{"aws:SourceArn":"arn:aws:iot:*:*:*"}}"#, none(), false),
         (
             r#"{"ArnNotEquals":{"aws:SourceArn":"arn:aws:iot:*:111111111111:rule/example-rule"}}"#,
             one(k, rule),
@@ -210,43 +154,19 @@ fn arn_operators() {
 fn bool_and_null() {
     let k = "aws:SecureTransport";
     check(&[
-        (
-            r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
-            one(k, "true"),
-            true,
-        ),
-        (
-            r#"{"Bool":{"aws:SecureTransport":true}}"#,
-            one(k, "TRUE"),
-            true,
-        ),
-        (
-            r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
-            one(k, "false"),
-            false,
-        ),
+        (r#"{"Bool":{"aws:SecureTransport":"true"}}"#, one(k, "true"), true),
+        (r#"{"Bool":{"aws:SecureTransport":true}}"#, one(k, "TRUE"), true),
+        (r#"{"Bool":{"aws:SecureTransport":"true"}}"#, one(k, "false"), false),
         (r#"{"Bool":{"aws:SecureTransport":"true"}}"#, none(), false),
-        (
-            r#"{"BoolIfExists":{"aws:SecureTransport":"true"}}"#,
-            none(),
-            true,
-        ),
+        (r#"{"BoolIfExists":{"aws:SecureTransport":"true"}}"#, none(), true),
         (
             r#"{"BoolIfExists":{"aws:SecureTransport":"true"}}"#,
             one(k, "false"),
             false,
         ),
         (r#"{"Null":{"aws:SecureTransport":"true"}}"#, none(), true),
-        (
-            r#"{"Null":{"aws:SecureTransport":"true"}}"#,
-            one(k, "false"),
-            false,
-        ),
-        (
-            r#"{"Null":{"aws:SecureTransport":"false"}}"#,
-            one(k, "false"),
-            true,
-        ),
+        (r#"{"Null":{"aws:SecureTransport":"true"}}"#, one(k, "false"), false),
+        (r#"{"Null":{"aws:SecureTransport":"false"}}"#, one(k, "false"), true),
         (r#"{"Null":{"aws:SecureTransport":false}}"#, none(), false),
     ]);
 }
@@ -255,88 +175,28 @@ fn bool_and_null() {
 fn numeric_operators() {
     let k = "s3:max-keys";
     check(&[
-        (
-            r#"{"NumericEquals":{"s3:max-keys":10}}"#,
-            one(k, "10"),
-            true,
-        ),
-        (
-            r#"{"NumericEquals":{"s3:max-keys":"10"}}"#,
-            one(k, "10.0"),
-            true,
-        ),
-        (
-            r#"{"NumericEquals":{"s3:max-keys":10}}"#,
-            one(k, "11"),
-            false,
-        ),
-        (
-            r#"{"NumericEquals":{"s3:max-keys":10}}"#,
-            one(k, "ten"),
-            false,
-        ),
+        (r#"{"NumericEquals":{"s3:max-keys":10}}"#, one(k, "10"), true),
+        (r#"{"NumericEquals":{"s3:max-keys":"10"}}"#, one(k, "10.0"), true),
+        (r#"{"NumericEquals":{"s3:max-keys":10}}"#, one(k, "11"), false),
+        (r#"{"NumericEquals":{"s3:max-keys":10}}"#, one(k, "ten"), false),
         (r#"{"NumericEquals":{"s3:max-keys":10}}"#, none(), false),
-        (
-            r#"{"NumericNotEquals":{"s3:max-keys":10}}"#,
-            one(k, "11"),
-            true,
-        ),
-        (
-            r#"{"NumericNotEquals":{"s3:max-keys":10}}"#,
-            one(k, "10"),
-            false,
-        ),
+        (r#"{"NumericNotEquals":{"s3:max-keys":10}}"#, one(k, "11"), true),
+        (r#"{"NumericNotEquals":{"s3:max-keys":10}}"#, one(k, "10"), false),
         (r#"{"NumericNotEquals":{"s3:max-keys":10}}"#, none(), true),
-        (
-            r#"{"NumericLessThan":{"s3:max-keys":10}}"#,
-            one(k, "9"),
-            true,
-        ),
-        (
-            r#"{"NumericLessThan":{"s3:max-keys":10}}"#,
-            one(k, "10"),
-            false,
-        ),
-        (
-            r#"{"NumericLessThanEquals":{"s3:max-keys":10}}"#,
-            one(k, "10"),
-            true,
-        ),
-        (
-            r#"{"NumericLessThanEquals":{"s3:max-keys":10}}"#,
-            one(k, "11"),
-            false,
-        ),
-        (
-            r#"{"NumericGreaterThan":{"s3:max-keys":10}}"#,
-            one(k, "11"),
-            true,
-        ),
-        (
-            r#"{"NumericGreaterThan":{"s3:max-keys":10}}"#,
-            one(k, "10"),
-            false,
-        ),
-        (
-            r#"{"NumericGreaterThanEquals":{"s3:max-keys":10}}"#,
-            one(k, "10"),
-            true,
-        ),
+        (r#"{"NumericLessThan":{"s3:max-keys":10}}"#, one(k, "9"), true),
+        (r#"{"NumericLessThan":{"s3:max-keys":10}}"#, one(k, "10"), false),
+        (r#"{"NumericLessThanEquals":{"s3:max-keys":10}}"#, one(k, "10"), true),
+        (r#"{"NumericLessThanEquals":{"s3:max-keys":10}}"#, one(k, "11"), false),
+        (r#"{"NumericGreaterThan":{"s3:max-keys":10}}"#, one(k, "11"), true),
+        (r#"{"NumericGreaterThan":{"s3:max-keys":10}}"#, one(k, "10"), false),
+        (r#"{"NumericGreaterThanEquals":{"s3:max-keys":10}}"#, one(k, "10"), true),
         (
             r#"{"NumericGreaterThanEquals":{"s3:max-keys":10}}"#,
             one(k, "-1"),
             false,
         ),
-        (
-            r#"{"NumericLessThanIfExists":{"s3:max-keys":10}}"#,
-            none(),
-            true,
-        ),
-        (
-            r#"{"NumericLessThanIfExists":{"s3:max-keys":10}}"#,
-            one(k, "11"),
-            false,
-        ),
+        (r#"{"NumericLessThanIfExists":{"s3:max-keys":10}}"#, none(), true),
+        (r#"{"NumericLessThanIfExists":{"s3:max-keys":10}}"#, one(k, "11"), false),
     ]);
 }
 
@@ -391,16 +251,8 @@ fn date_operators_accept_iso_and_epoch() {
             one(k, before),
             true,
         ),
-        (
-            r#"{"DateNotEquals":{"aws:CurrentTime":"2024-01-01"}}"#,
-            none(),
-            true,
-        ),
-        (
-            r#"{"DateLessThan":{"aws:CurrentTime":"2024-01-01"}}"#,
-            none(),
-            false,
-        ),
+        (r#"{"DateNotEquals":{"aws:CurrentTime":"2024-01-01"}}"#, none(), true),
+        (r#"{"DateLessThan":{"aws:CurrentTime":"2024-01-01"}}"#, none(), false),
         (
             r#"{"DateLessThanIfExists":{"aws:CurrentTime":"2024-01-01"}}"#,
             none(),
@@ -438,11 +290,7 @@ fn ip_operators_v4_and_v6() {
             one(k, "203.0.113.5"),
             false,
         ),
-        (
-            r#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#,
-            none(),
-            false,
-        ),
+        (r#"{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#, none(), false),
         (
             r#"{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#,
             one(k, "203.0.113.5"),
@@ -453,11 +301,7 @@ fn ip_operators_v4_and_v6() {
             one(k, "198.51.100.1"),
             true,
         ),
-        (
-            r#"{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#,
-            none(),
-            true,
-        ),
+        (r#"{"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}}"#, none(), true),
         (
             r#"{"IpAddressIfExists":{"aws:SourceIp":"203.0.113.0/24"}}"#,
             none(),
@@ -470,11 +314,7 @@ fn ip_operators_v4_and_v6() {
 fn if_exists_variants() {
     let k = "aws:SourceAccount";
     check(&[
-        (
-            r#"{"StringEqualsIfExists":{"aws:SourceAccount":"111"}}"#,
-            none(),
-            true,
-        ),
+        (r#"{"StringEqualsIfExists":{"aws:SourceAccount":"111"}}"#, none(), true),
         (
             r#"{"StringEqualsIfExists":{"aws:SourceAccount":"111"}}"#,
             one(k, "111"),
@@ -582,16 +422,8 @@ fn set_operators() {
             none(),
             true,
         ),
-        (
-            r#"{"StringEquals":{"aws:TagKeys":"a"}}"#,
-            tags(&["b", "a"]),
-            true,
-        ),
-        (
-            r#"{"StringNotEquals":{"aws:TagKeys":"a"}}"#,
-            tags(&["b", "a"]),
-            false,
-        ),
+        (r#"{"StringEquals":{"aws:TagKeys":"a"}}"#, tags(&["b", "a"]), true),
+        (r#"{"StringNotEquals":{"aws:TagKeys":"a"}}"#, tags(&["b", "a"]), false),
     ]);
 }
 
@@ -622,10 +454,7 @@ fn variables_in_condition_values() {
     let rule = |account: &str| {
         Context::new()
             .with("aws:SourceAccount", "111111111111")
-            .with(
-                "aws:SourceArn",
-                format!("arn:aws:iot:us-east-1:{account}:rule/r"),
-            )
+            .with("aws:SourceArn", format!("arn:aws:iot:us-east-1:{account}:rule/r"))
     };
     check(&[
         (same_account, own, true),
@@ -634,10 +463,6 @@ fn variables_in_condition_values() {
         (arn, rule("222222222222"), false),
         (r#"{"StringLike":{"k":"a${*}"}}"#, one("k", "a*"), true),
         (r#"{"StringLike":{"k":"a${*}"}}"#, one("k", "ab"), false),
-        (
-            r#"{"BinaryEquals":{"k":"QmluYXJ5"}}"#,
-            one("k", "QmluYXJ5"),
-            true,
-        ),
+        (r#"{"BinaryEquals":{"k":"QmluYXJ5"}}"#, one("k", "QmluYXJ5"), true),
     ]);
 }

@@ -1,9 +1,7 @@
 //! Table tests for Action, Resource, Principal and their `Not` forms, case
 //! rules, wildcards and policy variables.
 
-use super::super::{
-    evaluate, Context, Decision, PolicyEntry, PolicyKind, Principal, PrincipalVia, Request,
-};
+use super::super::{evaluate, Context, Decision, PolicyEntry, PolicyKind, Principal, PrincipalVia, Request};
 use super::support::{decide, policy, stmt, SESSION};
 
 #[test]
@@ -21,20 +19,12 @@ fn actions_are_case_insensitive_with_wildcards() {
         ("sqs:SendMessage*", "sqs:SendMessageBatch", true),
     ];
     for (pattern, action, allowed) in cases {
-        let p = stmt(&format!(
-            r#""Effect":"Allow","Action":"{pattern}","Resource":"*""#
-        ));
+        let p = stmt(&format!(r#""Effect":"Allow","Action":"{pattern}","Resource":"*""#));
         let got = decide(&p, action, "arn:aws:s3:::b/k", Context::new());
         assert_eq!(got.is_allowed(), allowed, "{pattern} vs {action}");
-        let n = stmt(&format!(
-            r#""Effect":"Allow","NotAction":"{pattern}","Resource":"*""#
-        ));
+        let n = stmt(&format!(r#""Effect":"Allow","NotAction":"{pattern}","Resource":"*""#));
         let got = decide(&n, action, "arn:aws:s3:::b/k", Context::new());
-        assert_eq!(
-            got.is_allowed(),
-            !allowed,
-            "NotAction {pattern} vs {action}"
-        );
+        assert_eq!(got.is_allowed(), !allowed, "NotAction {pattern} vs {action}");
     }
 }
 
@@ -56,11 +46,7 @@ fn resources_are_case_sensitive_with_wildcards() {
             "arn:aws:s3:::ExampleBucket/iot/test/123",
             false,
         ),
-        (
-            "arn:aws:s3:::ExampleBucket*",
-            "arn:aws:s3:::ExampleBucket/iot",
-            true,
-        ),
+        ("arn:aws:s3:::ExampleBucket*", "arn:aws:s3:::ExampleBucket/iot", true),
         (
             "arn:aws:sqs:*:111111111111:Example?ueue",
             "arn:aws:sqs:us-east-1:111111111111:ExampleQueue",
@@ -79,17 +65,13 @@ fn resources_are_case_sensitive_with_wildcards() {
         ("*", "anything", true),
     ];
     for (pattern, resource, allowed) in cases {
-        let p = stmt(&format!(
-            r#""Effect":"Allow","Action":"*","Resource":"{pattern}""#
-        ));
+        let p = stmt(&format!(r#""Effect":"Allow","Action":"*","Resource":"{pattern}""#));
         assert_eq!(
             decide(&p, "s3:PutObject", resource, Context::new()).is_allowed(),
             allowed,
             "{pattern} vs {resource}"
         );
-        let n = stmt(&format!(
-            r#""Effect":"Allow","Action":"*","NotResource":"{pattern}""#
-        ));
+        let n = stmt(&format!(r#""Effect":"Allow","Action":"*","NotResource":"{pattern}""#));
         assert_eq!(
             decide(&n, "s3:PutObject", resource, Context::new()).is_allowed(),
             !allowed,
@@ -106,10 +88,7 @@ fn resource_policy_via(principal_json: &str, caller: Principal) -> Option<Princi
             r#"{{"Statement":{{"Effect":"Allow","Principal":{principal_json},"Action":"*","Resource":"*"}}}}"#
         )),
     };
-    let eval = evaluate(
-        &entry,
-        &Request::new(caller, "s3:PutObject", "arn:aws:s3:::b/k"),
-    );
+    let eval = evaluate(&entry, &Request::new(caller, "s3:PutObject", "arn:aws:s3:::b/k"));
     eval.grants.first().map(|(_, via)| *via)
 }
 
@@ -122,11 +101,7 @@ fn principals_match_by_account_role_session_and_service() {
     let cases: Vec<(&str, Principal, Option<PrincipalVia>)> = vec![
         (r#""*""#, session(), Some(PrincipalVia::Wildcard)),
         (r#"{"AWS":"*"}"#, iot(), Some(PrincipalVia::Wildcard)),
-        (
-            r#"{"AWS":"111111111111"}"#,
-            session(),
-            Some(PrincipalVia::Account),
-        ),
+        (r#"{"AWS":"111111111111"}"#, session(), Some(PrincipalVia::Account)),
         (
             r#"{"AWS":"arn:aws:iam::111111111111:root"}"#,
             session(),
@@ -137,11 +112,7 @@ fn principals_match_by_account_role_session_and_service() {
             Principal::aws("111111111111"),
             Some(PrincipalVia::Exact),
         ),
-        (
-            r#"{"AWS":"arn:aws:iam::222222222222:root"}"#,
-            session(),
-            None,
-        ),
+        (r#"{"AWS":"arn:aws:iam::222222222222:root"}"#, session(), None),
         (
             r#"{"AWS":"arn:aws:iam::111111111111:role/my-iot-role"}"#,
             session(),
@@ -173,16 +144,8 @@ fn principals_match_by_account_role_session_and_service() {
             user(),
             Some(PrincipalVia::Exact),
         ),
-        (
-            r#"{"AWS":"arn:aws:iam::111111111111:user/alice"}"#,
-            session(),
-            None,
-        ),
-        (
-            r#"{"Service":"iot.amazonaws.com"}"#,
-            iot(),
-            Some(PrincipalVia::Service),
-        ),
+        (r#"{"AWS":"arn:aws:iam::111111111111:user/alice"}"#, session(), None),
+        (r#"{"Service":"iot.amazonaws.com"}"#, iot(), Some(PrincipalVia::Service)),
         (r#"{"Service":"iot.amazonaws.com"}"#, session(), None),
         (r#"{"Service":"lambda.amazonaws.com"}"#, iot(), None),
         (r#"{"AWS":"111111111111"}"#, iot(), None),
@@ -208,10 +171,7 @@ fn resource_policy_statement_without_principal_never_applies() {
         label: "bucket".into(),
         policy: stmt(r#""Effect":"Allow","Action":"*","Resource":"*""#),
     };
-    let eval = evaluate(
-        &entry,
-        &super::support::req("s3:PutObject", "arn:aws:s3:::b/k"),
-    );
+    let eval = evaluate(&entry, &super::support::req("s3:PutObject", "arn:aws:s3:::b/k"));
     assert_eq!(eval.decision, Decision::ImplicitDeny);
     assert!(eval.near_misses[0].reason.contains("has no `Principal`"));
 }
@@ -225,10 +185,7 @@ fn not_principal_must_list_session_role_and_account() {
         (format!(r#"{{"AWS":"{root}"}}"#), true),
         (format!(r#"{{"AWS":["{role}","{root}"]}}"#), true),
         (format!(r#"{{"AWS":["{role}","{SESSION}"]}}"#), true),
-        (
-            format!(r#"{{"AWS":["{role}","{SESSION}","{root}"]}}"#),
-            false,
-        ),
+        (format!(r#"{{"AWS":["{role}","{SESSION}","{root}"]}}"#), false),
         (r#"{"AWS":"*"}"#.to_string(), false),
     ];
     for (not_principal, denied) in cases {
@@ -240,15 +197,8 @@ fn not_principal_must_list_session_role_and_account() {
             label: "bucket".into(),
             policy: p,
         };
-        let eval = evaluate(
-            &entry,
-            &super::support::req("s3:PutObject", "arn:aws:s3:::b/k"),
-        );
-        assert_eq!(
-            eval.decision == Decision::ExplicitDeny,
-            denied,
-            "{not_principal}"
-        );
+        let eval = evaluate(&entry, &super::support::req("s3:PutObject", "arn:aws:s3:::b/k"));
+        assert_eq!(eval.decision == Decision::ExplicitDeny, denied, "{not_principal}");
     }
     let p = policy(
         r#"{"Statement":{"Effect":"Deny","NotPrincipal":{"Service":"iot.amazonaws.com"},"Action":"*","Resource":"*"}}"#,
@@ -281,18 +231,10 @@ fn policy_variables_in_resources() {
     };
     assert_eq!(ask(&v2012, "arn:aws:s3:::b/alice/x"), Decision::Allow);
     assert_eq!(ask(&v2012, "arn:aws:s3:::b/bob/x"), Decision::ImplicitDeny);
-    assert_eq!(
-        ask(&v2008, "arn:aws:s3:::b/alice/x"),
-        Decision::ImplicitDeny
-    );
-    assert_eq!(
-        ask(&v2008, "arn:aws:s3:::b/${aws:username}/x"),
-        Decision::Allow
-    );
+    assert_eq!(ask(&v2008, "arn:aws:s3:::b/alice/x"), Decision::ImplicitDeny);
+    assert_eq!(ask(&v2008, "arn:aws:s3:::b/${aws:username}/x"), Decision::Allow);
 
-    let by_account = stmt(
-        r#""Effect":"Allow","Action":"sqs:*","Resource":"arn:aws:sqs:*:${aws:PrincipalAccount}:*""#,
-    );
+    let by_account = stmt(r#""Effect":"Allow","Action":"sqs:*","Resource":"arn:aws:sqs:*:${aws:PrincipalAccount}:*""#);
     assert!(decide(
         &by_account,
         "sqs:SendMessage",
@@ -308,16 +250,9 @@ fn policy_variables_in_resources() {
     )
     .is_allowed());
 
-    let by_source =
-        stmt(r#""Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:SourceAccount}/*""#);
+    let by_source = stmt(r#""Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:SourceAccount}/*""#);
     let ctx = Context::new().with("aws:SourceAccount", "111111111111");
-    assert!(decide(
-        &by_source,
-        "s3:PutObject",
-        "arn:aws:s3:::b/111111111111/k",
-        ctx
-    )
-    .is_allowed());
+    assert!(decide(&by_source, "s3:PutObject", "arn:aws:s3:::b/111111111111/k", ctx).is_allowed());
     assert!(
         !decide(
             &by_source,
@@ -330,23 +265,10 @@ fn policy_variables_in_resources() {
     );
 
     let escaped = stmt(r#""Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${*}${?}${$}""#);
-    assert!(decide(
-        &escaped,
-        "s3:PutObject",
-        "arn:aws:s3:::b/*?$",
-        Context::new()
-    )
-    .is_allowed());
-    assert!(!decide(
-        &escaped,
-        "s3:PutObject",
-        "arn:aws:s3:::b/xy$",
-        Context::new()
-    )
-    .is_allowed());
+    assert!(decide(&escaped, "s3:PutObject", "arn:aws:s3:::b/*?$", Context::new()).is_allowed());
+    assert!(!decide(&escaped, "s3:PutObject", "arn:aws:s3:::b/xy$", Context::new()).is_allowed());
 
-    let star_in_value =
-        stmt(r#""Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:SourceAccount}""#);
+    let star_in_value = stmt(r#""Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${aws:SourceAccount}""#);
     let ctx = Context::new().with("aws:SourceAccount", "*");
     assert!(
         !decide(&star_in_value, "s3:PutObject", "arn:aws:s3:::b/x", ctx).is_allowed(),

@@ -9,10 +9,7 @@ const BUCKET_POLICY_WALKTHROUGH: &str = include_str!("fixtures/s3-bucket-policy-
 fn walkthrough_bucket_policy_stray_quote_is_located() {
     let err = Policy::parse(BUCKET_POLICY_WALKTHROUGH).unwrap_err();
     assert_eq!(err.path(), "Statement[0].Principal");
-    let PolicyErrorKind::Syntax {
-        line, column, hint, ..
-    } = err.kind()
-    else {
+    let PolicyErrorKind::Syntax { line, column, hint, .. } = err.kind() else {
         panic!("expected a syntax error, got {err}");
     };
     assert_eq!((*line, *column), (7, 65));
@@ -38,11 +35,7 @@ fn walkthrough_bucket_policy_parses_once_fixed() {
 #[test]
 fn versions_and_statement_shapes() {
     let cases = [
-        (
-            r#"{"Version":"2012-10-17","Statement":[]}"#,
-            Version::V2012_10_17,
-            0,
-        ),
+        (r#"{"Version":"2012-10-17","Statement":[]}"#, Version::V2012_10_17, 0),
         (
             r#"{"Version":"2008-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#,
             Version::V2008_10_17,
@@ -59,9 +52,7 @@ fn versions_and_statement_shapes() {
         assert_eq!(p.version(), version, "{json}");
         assert_eq!(p.statements().len(), count, "{json}");
     }
-    let p = policy(
-        r#"{"Id":"x","Statement":{"Sid":"1","Effect":"Deny","NotAction":"s3:*","NotResource":["a","b"]}}"#,
-    );
+    let p = policy(r#"{"Id":"x","Statement":{"Sid":"1","Effect":"Deny","NotAction":"s3:*","NotResource":["a","b"]}}"#);
     assert_eq!(p.id(), Some("x"));
     let s = &p.statements()[0];
     assert_eq!(s.effect(), Effect::Deny);
@@ -95,20 +86,14 @@ fn principal_shapes() {
         ),
         (
             r#"{"Federated":"cognito-identity.amazonaws.com"}"#,
-            vec![PrincipalEntry::Federated(
-                "cognito-identity.amazonaws.com".into(),
-            )],
+            vec![PrincipalEntry::Federated("cognito-identity.amazonaws.com".into())],
         ),
     ];
     for (principal, expected) in cases {
         let p = policy(&format!(
             r#"{{"Statement":{{"Effect":"Allow","Principal":{principal},"Action":"s3:*","Resource":"*"}}}}"#
         ));
-        assert_eq!(
-            p.statements()[0].principal().unwrap().entries,
-            expected,
-            "{principal}"
-        );
+        assert_eq!(p.statements()[0].principal().unwrap().entries, expected, "{principal}");
     }
 }
 
@@ -122,11 +107,7 @@ fn semantic_errors_name_path_and_fix() {
             "Version",
             "use \"2012-10-17\"",
         ),
-        (
-            r#"{"Statment":[]}"#,
-            "Statment",
-            "did you mean `Statement`?",
-        ),
+        (r#"{"Statment":[]}"#, "Statment", "did you mean `Statement`?"),
         (
             r#"{"Statement":[{"Effect":"allow","Action":"s3:*"}]}"#,
             "Statement[0].Effect",

@@ -7,9 +7,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Map, Value};
 
-use super::super::{
-    authorize, Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request,
-};
+use super::super::{authorize, Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request};
 
 const ACTIONS: &[&str] = &[
     "s3:PutObject",
@@ -65,21 +63,13 @@ fn principal_element() -> impl Strategy<Value = Option<Value>> {
 fn condition_element() -> impl Strategy<Value = Option<Value>> {
     prop_oneof![
         Just(None),
-        Just(Some(
-            json!({"StringEquals": {"aws:SourceAccount": "111111111111"}})
-        )),
+        Just(Some(json!({"StringEquals": {"aws:SourceAccount": "111111111111"}}))),
         Just(Some(
             json!({"StringNotEquals": {"AWS:SourceAccount": ["111111111111", "3"]}})
         )),
-        Just(Some(
-            json!({"ForAllValues:StringLike": {"aws:TagKeys": "a*"}})
-        )),
-        Just(Some(
-            json!({"ForAnyValue:StringEquals": {"aws:TagKeys": "ab"}})
-        )),
-        Just(Some(
-            json!({"IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}})
-        )),
+        Just(Some(json!({"ForAllValues:StringLike": {"aws:TagKeys": "a*"}}))),
+        Just(Some(json!({"ForAnyValue:StringEquals": {"aws:TagKeys": "ab"}}))),
+        Just(Some(json!({"IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}))),
     ]
 }
 
@@ -92,34 +82,24 @@ fn statement(effect: &'static str) -> impl Strategy<Value = Value> {
         principal_element(),
         condition_element(),
     )
-        .prop_map(
-            move |(not_action, actions, resource, principal, condition)| {
-                let mut s = Map::new();
-                s.insert("Effect".into(), json!(effect));
+        .prop_map(move |(not_action, actions, resource, principal, condition)| {
+            let mut s = Map::new();
+            s.insert("Effect".into(), json!(effect));
+            s.insert(if not_action { "NotAction" } else { "Action" }.into(), json!(actions));
+            if let Some((not_resource, resources)) = resource {
                 s.insert(
-                    if not_action { "NotAction" } else { "Action" }.into(),
-                    json!(actions),
+                    if not_resource { "NotResource" } else { "Resource" }.into(),
+                    json!(resources),
                 );
-                if let Some((not_resource, resources)) = resource {
-                    s.insert(
-                        if not_resource {
-                            "NotResource"
-                        } else {
-                            "Resource"
-                        }
-                        .into(),
-                        json!(resources),
-                    );
-                }
-                if let Some(p) = principal {
-                    s.insert("Principal".into(), p);
-                }
-                if let Some(c) = condition {
-                    s.insert("Condition".into(), c);
-                }
-                Value::Object(s)
-            },
-        )
+            }
+            if let Some(p) = principal {
+                s.insert("Principal".into(), p);
+            }
+            if let Some(c) = condition {
+                s.insert("Condition".into(), c);
+            }
+            Value::Object(s)
+        })
 }
 
 fn any_statement() -> impl Strategy<Value = Value> {
@@ -153,10 +133,7 @@ fn request() -> impl Strategy<Value = Request> {
                 context.insert("aws:SourceAccount", vec![account.to_string()]);
             }
             if let Some(tags) = tags {
-                context.insert(
-                    "aws:TagKeys",
-                    tags.into_iter().map(str::to_string).collect(),
-                );
+                context.insert("aws:TagKeys", tags.into_iter().map(str::to_string).collect());
             }
             if let Some(ip) = ip {
                 context.insert("aws:SourceIp", vec![ip.to_string()]);
@@ -211,8 +188,7 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         text.prop_map(Value::String),
     ];
     let key = prop_oneof![
@@ -253,8 +229,7 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(5, 48, 6, move |inner| {
         prop_oneof![
             vec(inner.clone(), 0..5).prop_map(Value::Array),
-            btree_map(key.clone(), inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            btree_map(key.clone(), inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -25,15 +25,11 @@ fn wildcard_principals_are_public_unless_fixed() {
             false,
         ),
         (
-            star_with(
-                r#"{"ArnEquals":{"aws:SourceArn":"arn:aws:iot:us-east-1:111111111111:rule/r"}}"#,
-            ),
+            star_with(r#"{"ArnEquals":{"aws:SourceArn":"arn:aws:iot:us-east-1:111111111111:rule/r"}}"#),
             false,
         ),
         (
-            star_with(
-                r#"{"ArnLike":{"aws:SourceArn":"arn:aws:iot:us-east-1:111111111111:rule/*"}}"#,
-            ),
+            star_with(r#"{"ArnLike":{"aws:SourceArn":"arn:aws:iot:us-east-1:111111111111:rule/*"}}"#),
             true,
         ),
         (
@@ -60,26 +56,14 @@ fn wildcard_principals_are_public_unless_fixed() {
             star_with(r#"{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}"#),
             true,
         ),
-        (
-            star_with(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#),
-            false,
-        ),
-        (
-            star_with(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/7"}}"#),
-            true,
-        ),
+        (star_with(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#), false),
+        (star_with(r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/7"}}"#), true),
         (
             star_with(r#"{"IpAddress":{"aws:SourceIp":["203.0.113.0/24","0.0.0.0/0"]}}"#),
             true,
         ),
-        (
-            star_with(r#"{"IpAddress":{"aws:SourceIp":"2001:db8::/48"}}"#),
-            false,
-        ),
-        (
-            star_with(r#"{"StringLike":{"aws:userid":"AROLEID:*"}}"#),
-            true,
-        ),
+        (star_with(r#"{"IpAddress":{"aws:SourceIp":"2001:db8::/48"}}"#), false),
+        (star_with(r#"{"StringLike":{"aws:userid":"AROLEID:*"}}"#), true),
     ];
     for (json, public) in cases {
         assert_eq!(policy(&json).is_public(), public, "{json}");
@@ -125,15 +109,8 @@ fn one_public_statement_makes_the_whole_policy_public() {
     let grants = p.public_grants();
     assert!(p.is_public());
     assert_eq!(grants.len(), 1);
-    assert_eq!(
-        (grants[0].index, grants[0].sid.as_deref()),
-        (1, Some("Website"))
-    );
-    assert!(
-        grants[0].reason.contains("any principal (`*`)"),
-        "{}",
-        grants[0].reason
-    );
+    assert_eq!((grants[0].index, grants[0].sid.as_deref()), (1, Some("Website")));
+    assert!(grants[0].reason.contains("any principal (`*`)"), "{}", grants[0].reason);
 }
 
 #[test]

@@ -11,9 +11,7 @@ pub(super) fn policy(json: &str) -> Policy {
 
 /// A one-statement identity policy with the given statement body.
 pub(super) fn stmt(body: &str) -> Policy {
-    policy(&format!(
-        r#"{{"Version":"2012-10-17","Statement":{{{body}}}}}"#
-    ))
+    policy(&format!(r#"{{"Version":"2012-10-17","Statement":{{{body}}}}}"#))
 }
 
 /// A request from the IoT role session.
@@ -23,7 +21,5 @@ pub(super) fn req(action: &str, resource: &str) -> Request {
 
 /// The single-policy decision for a request with `context`.
 pub(super) fn decide(policy: &Policy, action: &str, resource: &str, context: Context) -> Decision {
-    policy
-        .evaluate(&req(action, resource).with_context(context))
-        .decision
+    policy.evaluate(&req(action, resource).with_context(context)).decision
 }

@@ -3,9 +3,7 @@
 //! included); the resource policies are what its `add-permission` commands
 //! produce.
 
-use super::super::{
-    authorize, Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request,
-};
+use super::super::{authorize, Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request};
 use super::support::policy;
 
 const A: &str = "1111-1111-1111";
@@ -39,27 +37,20 @@ fn invoke_from(rule: &str) -> Request {
         "lambda:InvokeFunction",
         format!("arn:aws:lambda:us-east-1:{B}:function:example-function"),
     )
-    .with_context(Context::new().with("aws:SourceAccount", A).with(
-        "aws:SourceArn",
-        format!("arn:aws:iot:region:{A}:rule/{rule}"),
-    ))
+    .with_context(
+        Context::new()
+            .with("aws:SourceAccount", A)
+            .with("aws:SourceArn", format!("arn:aws:iot:region:{A}:rule/{rule}")),
+    )
 }
 
 #[test]
 fn iot_may_assume_the_role() {
     let set = PolicySet::new().with(PolicyKind::Trust, "my-iot-role trust", policy(TRUST));
     let role = format!("arn:aws:iam::{A}:role/my-iot-role");
-    let iot = Request::new(
-        Principal::service("iot.amazonaws.com"),
-        "sts:AssumeRole",
-        &role,
-    );
+    let iot = Request::new(Principal::service("iot.amazonaws.com"), "sts:AssumeRole", &role);
     assert_eq!(authorize(&iot, &set).decision, Decision::Allow);
-    let lambda = Request::new(
-        Principal::service("lambda.amazonaws.com"),
-        "sts:AssumeRole",
-        &role,
-    );
+    let lambda = Request::new(Principal::service("lambda.amazonaws.com"), "sts:AssumeRole", &role);
     assert_eq!(authorize(&lambda, &set).decision, Decision::ImplicitDeny);
 }
 
@@ -90,12 +81,8 @@ fn sqs_and_sns_deliver_with_add_permission() {
         Decision::Allow
     );
 
-    let without_role_policy =
-        PolicySet::new().with(PolicyKind::Resource, "ExampleTopic", topic_policy);
-    let auth = authorize(
-        &Request::new(session(), "sns:Publish", &topic),
-        &without_role_policy,
-    );
+    let without_role_policy = PolicySet::new().with(PolicyKind::Resource, "ExampleTopic", topic_policy);
+    let auth = authorize(&Request::new(session(), "sns:Publish", &topic), &without_role_policy);
     assert_eq!(
         auth.decision,
         Decision::ImplicitDeny,
@@ -109,12 +96,8 @@ fn s3_bucket_arn_without_slash_star_is_an_implicit_deny_with_a_near_miss() {
     let set = PolicySet::new()
         .with(PolicyKind::Identity, "my-iot-policy", policy(S3_ROLE))
         .with(PolicyKind::Resource, "ExampleBucket policy", bucket_policy);
-    let request = Request::new(
-        session(),
-        "s3:PutObject",
-        "arn:aws:s3:::ExampleBucket/iot/test/123",
-    )
-    .with_resource_account(B);
+    let request =
+        Request::new(session(), "s3:PutObject", "arn:aws:s3:::ExampleBucket/iot/test/123").with_resource_account(B);
     let auth = authorize(&request, &set);
     assert_eq!(auth.decision, Decision::ImplicitDeny);
     assert!(auth.decided_by.is_empty());
@@ -137,10 +120,7 @@ fn s3_bucket_arn_without_slash_star_is_an_implicit_deny_with_a_near_miss() {
     );
     insta::assert_snapshot!(auth.explanation.join("\n"));
 
-    let fixed_role = policy(&S3_ROLE.replace(
-        "arn:aws:s3:::ExampleBucket\"",
-        "arn:aws:s3:::ExampleBucket/*\"",
-    ));
+    let fixed_role = policy(&S3_ROLE.replace("arn:aws:s3:::ExampleBucket\"", "arn:aws:s3:::ExampleBucket/*\""));
     let set = PolicySet::new()
         .with(PolicyKind::Identity, "my-iot-policy", fixed_role)
         .with(
@@ -153,15 +133,8 @@ fn s3_bucket_arn_without_slash_star_is_an_implicit_deny_with_a_near_miss() {
 
 #[test]
 fn lambda_permission_for_example_rule_denies_my_rule() {
-    let set = PolicySet::new().with(
-        PolicyKind::Resource,
-        "example-function policy",
-        lambda_permission(),
-    );
-    assert_eq!(
-        authorize(&invoke_from("example-rule"), &set).decision,
-        Decision::Allow
-    );
+    let set = PolicySet::new().with(PolicyKind::Resource, "example-function policy", lambda_permission());
+    assert_eq!(authorize(&invoke_from("example-rule"), &set).decision, Decision::Allow);
     let auth = authorize(&invoke_from("my_rule"), &set);
     assert_eq!(auth.decision, Decision::ImplicitDeny);
     assert!(
