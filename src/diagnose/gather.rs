@@ -9,6 +9,7 @@ use futures::future::join_all;
 
 use super::fact::Fact;
 use super::facts::{AccountInfo, Destination, DestinationFacts, ProbeFacts, RouteFacts};
+use super::metrics;
 use super::rule_errors::{self, IOT_LOG_GROUP};
 use super::source_facts;
 use crate::aws::{fetch_rule, AccountClients, ApiCallCounter, AwsError, ClientFactory};
@@ -24,6 +25,7 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
         probe.payload = serde_json::from_slice(&crate::probe::build_payload(&route.payload, &tag)).ok();
     }
     let calls = ApiCallCounter::new();
+    let started = std::time::Instant::now();
     let clients = |name: String| {
         let calls = calls.clone();
         async move { factory.account(&name).await.map(|c| c.scoped(&calls)) }
@@ -38,10 +40,11 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
             fetch_rule(&source, &route.rule),
             source_facts::logging(&source),
             rule_errors::from_logs(&source, IOT_LOG_GROUP, &route.rule, since),
+            metrics::rule_metrics(&source, &route.rule),
         )
     };
     let round1_dest = join_all(route.destinations.iter().map(|d| {
-        let clients = clients.clone();
+        let clients = clients;
         async move {
             let c = clients(d.account.clone()).await?;
             let info = account_info(&c).await;
@@ -61,7 +64,7 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
             Some(Destination { account: info, facts })
         }
     }));
-    let ((source_info, rule, logging, log_errors), destinations) = tokio::join!(round1_source, round1_dest);
+    let ((source_info, rule, logging, log_errors, metrics), destinations) = tokio::join!(round1_source, round1_dest);
     let rule = match rule {
         Ok(r) => Fact::Known(Some(r)),
         Err(e) if rule_absent(&e) => Fact::Known(None),
@@ -98,6 +101,13 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
         }
     };
     let (roles, error_action_errors) = tokio::join!(roles, errors);
+    tracing::debug!(
+        route = %route.name,
+        api_calls = calls.total(),
+        sequential_calls = calls.sequential_calls(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "diagnose facts gathered"
+    );
     RouteFacts {
         route: route.name.clone(),
         rule_name: route.rule.clone(),
@@ -110,6 +120,7 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
         destinations: destinations.into_iter().flatten().collect(),
         log_errors,
         error_action_errors,
+        metrics,
         probe,
         api_calls: calls.total(),
     }
@@ -155,6 +166,7 @@ fn empty(route: &RouteConfig, probe: ProbeFacts) -> RouteFacts {
         destinations: Vec::new(),
         log_errors: unknown(route),
         error_action_errors: None,
+        metrics: unknown(route),
         probe,
         api_calls: 0,
     }
