@@ -44,7 +44,6 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
         )
     };
     let round1_dest = join_all(route.destinations.iter().map(|d| {
-        let clients = clients;
         async move {
             let c = clients(d.account.clone()).await?;
             let info = account_info(&c).await;
