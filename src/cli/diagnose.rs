@@ -8,10 +8,10 @@ use futures::future::join_all;
 use super::args::{DiagnoseArgs, OutputFormat, ReportFormat};
 use super::check::{load_config, select_routes};
 use crate::aws::{ApiCallCounter, ClientFactory};
-use crate::config::{Config, RouteConfig};
+use crate::config::Config;
 use crate::diagnose::{self, gather_route, Finding, ProbeFacts, RouteDiagnosis, RouteFacts, Severity, Stage};
 use crate::exit;
-use crate::probe::{build_payload, ProbeTag, RouteResult, Status};
+use crate::probe::{RouteResult, Status};
 
 /// Runs `xprobe diagnose` and returns the exit code.
 pub async fn run(args: DiagnoseArgs) -> i32 {
@@ -81,22 +81,6 @@ fn read_facts(path: &Path) -> Result<Vec<RouteFacts>, String> {
     })
 }
 
-/// What the probe did, for diagnose.
-pub fn probe_facts(route: &RouteConfig, result: &RouteResult) -> ProbeFacts {
-    let tag = ProbeTag {
-        id: result.probe_id.clone(),
-        sent_at_ms: result.sent_at_ms,
-        route: route.name.clone(),
-    };
-    ProbeFacts {
-        topic: Some(result.publish.topic.clone()).filter(|t| !t.is_empty()),
-        payload: serde_json::from_slice(&build_payload(&route.payload, &tag)).ok(),
-        probe_id: Some(result.probe_id.clone()),
-        sent_at_ms: Some(result.sent_at_ms),
-        publish_error: result.publish.error_code.clone().zip(result.publish.error.clone()),
-    }
-}
-
 /// Diagnoses every route with a destination not delivered, and attaches
 /// the most relevant finding to each such destination.
 pub async fn attach_diagnoses(config: &Config, results: &mut [RouteResult]) {
@@ -105,7 +89,11 @@ pub async fn attach_diagnoses(config: &Config, results: &mut [RouteResult]) {
         .iter()
         .enumerate()
         .filter(|(_, r)| !r.all_delivered())
-        .filter_map(|(i, r)| config.route(&r.name).map(|route| (i, route, probe_facts(route, r))))
+        .filter_map(|(i, r)| {
+            config
+                .route(&r.name)
+                .map(|route| (i, route, ProbeFacts::from_result(route, r)))
+        })
         .collect();
     let found = join_all(work.into_iter().map(|(i, route, probe)| {
         let factory = &factory;

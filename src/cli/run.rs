@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::args::{OutputFormat, RunArgs};
 use super::check::load_config;
-use crate::daemon::{self, DaemonError, Options, ResultDiagnoser};
+use crate::daemon::{self, DaemonError, FactsDiagnoser, Options};
 use crate::exit;
 use crate::probe::error_chain;
 
@@ -15,13 +15,16 @@ pub async fn run(args: RunArgs) -> i32 {
     if let Err(code) = load_config(&args.config.config, OutputFormat::Text) {
         return code;
     }
+    let diagnoser = Arc::new(FactsDiagnoser {
+        config_path: args.config.config.clone(),
+    });
     let opts = Options {
         config: args.config.config,
         listen: args.listen,
         shutdown_timeout: args.shutdown_timeout,
         diagnose_every: args.diagnose_interval,
     };
-    match daemon::run(opts, Arc::new(ResultDiagnoser)).await {
+    match daemon::run(opts, diagnoser).await {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("error: {}", error_chain(&e));

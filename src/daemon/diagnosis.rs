@@ -19,6 +19,34 @@ pub trait Diagnoser: Send + Sync {
     fn diagnose<'a>(&'a self, route: &'a RouteConfig, result: &'a RouteResult) -> BoxFuture<'a, Vec<Finding>>;
 }
 
+/// The full diagnosis: reads the route's facts from both accounts with the
+/// accounts of the config file as it is now, and adds the findings the
+/// probe result itself shows when the facts explain nothing.
+#[derive(Debug, Clone)]
+pub struct FactsDiagnoser {
+    pub config_path: std::path::PathBuf,
+}
+
+impl Diagnoser for FactsDiagnoser {
+    fn diagnose<'a>(&'a self, route: &'a RouteConfig, result: &'a RouteResult) -> BoxFuture<'a, Vec<Finding>> {
+        Box::pin(async move {
+            let fallback = findings_from_result(route, result);
+            let Ok(config) = crate::config::load(&self.config_path) else {
+                return fallback;
+            };
+            let factory = crate::aws::ClientFactory::new(config.accounts.clone(), crate::aws::ApiCallCounter::new());
+            let facts =
+                crate::diagnose::gather_route(&factory, route, crate::diagnose::ProbeFacts::from_result(route, result))
+                    .await;
+            let mut findings = crate::diagnose::diagnose(&facts);
+            if !crate::diagnose::has_errors(&findings) {
+                findings.extend(fallback);
+            }
+            findings
+        })
+    }
+}
+
 /// Findings from the probe result alone: a publish failure becomes its
 /// `mqtt-*` code, a destination nothing arrived at becomes `probe-missing`,
 /// a destination that could not be read becomes `probe-error`, one whose

@@ -21,7 +21,7 @@ pub mod scheduler;
 pub mod state;
 pub mod status;
 
-pub use diagnosis::{Diagnoser, ResultDiagnoser};
+pub use diagnosis::{Diagnoser, FactsDiagnoser, ResultDiagnoser};
 pub use run::{run, DaemonError, Options};
 
 #[cfg(test)]

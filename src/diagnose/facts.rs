@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::fact::Fact;
+use super::metrics::RuleMetrics;
 use super::rule_errors::RuleError;
 use super::source_facts::{LoggingFacts, RoleFacts};
 use crate::dest::{lambda::LambdaFacts, s3::S3Facts, sns::SnsFacts, sqs::SqsFacts};
@@ -34,6 +35,24 @@ pub struct ProbeFacts {
     pub sent_at_ms: Option<i64>,
     /// The publish failure's code (`mqtt-…`) and text, if publishing failed.
     pub publish_error: Option<(String, String)>,
+}
+
+impl ProbeFacts {
+    /// What a probe of `route` did, from its result.
+    pub fn from_result(route: &crate::config::RouteConfig, result: &crate::probe::RouteResult) -> Self {
+        let tag = crate::probe::ProbeTag {
+            id: result.probe_id.clone(),
+            sent_at_ms: result.sent_at_ms,
+            route: route.name.clone(),
+        };
+        ProbeFacts {
+            topic: Some(result.publish.topic.clone()).filter(|t| !t.is_empty()),
+            payload: serde_json::from_slice(&crate::probe::build_payload(&route.payload, &tag)).ok(),
+            probe_id: Some(result.probe_id.clone()),
+            sent_at_ms: Some(result.sent_at_ms),
+            publish_error: result.publish.error_code.clone().zip(result.publish.error.clone()),
+        }
+    }
 }
 
 /// Facts about one destination.
@@ -72,7 +91,15 @@ pub struct RouteFacts {
     pub log_errors: Fact<Vec<RuleError>>,
     /// errorAction documents of this rule found in its SQS error queue.
     pub error_action_errors: Option<Fact<Vec<RuleError>>>,
+    /// The rule's AWS/IoT metrics over the last hour. A facts file written
+    /// before xprobe read them loads with this unknown.
+    #[serde(default = "metrics_not_recorded")]
+    pub metrics: Fact<RuleMetrics>,
     pub probe: ProbeFacts,
     /// API calls made to read the facts, and the longest chain of sequential calls.
     pub api_calls: u64,
+}
+
+fn metrics_not_recorded() -> Fact<RuleMetrics> {
+    Fact::unknown_because("not in this facts file (written by an xprobe that did not read rule metrics)")
 }
