@@ -21,6 +21,21 @@ pub enum ResourceVerdict {
     Unparsable(String),
 }
 
+impl ResourceVerdict {
+    /// Why a denial happened, in plain words: `what` is the resource
+    /// ("queue"), `verb` what the role tried ("send to it").
+    pub fn reason(&self, what: &str, verb: &str, source_account: &str) -> String {
+        match self {
+            ResourceVerdict::Allows => format!("the {what} policy allows account {source_account}'s role to {verb}"),
+            ResourceVerdict::NoPolicy => format!("the {what} has no policy, so no other account may {verb}"),
+            ResourceVerdict::Unparsable(e) => format!("the {what} policy does not parse: {e}"),
+            ResourceVerdict::Denies { explanation, .. } => {
+                format!("the {what} policy does not allow account {source_account}'s role to {verb}: {explanation}")
+            }
+        }
+    }
+}
+
 /// Decides `action` on `resource` by `principal` against a resource policy alone.
 pub fn resource_verdict(
     policy: Option<&str>,

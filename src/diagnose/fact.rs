@@ -13,6 +13,18 @@ pub enum Fact<T> {
     Unknown(Unknown),
 }
 
+impl<T> Fact<Option<T>> {
+    /// `Known(None)` when the error says the thing does not exist (a fact
+    /// in itself); unknown for any other error.
+    pub fn absent_or_unknown(e: &AwsError) -> Self {
+        if e.is_not_found() {
+            Fact::Known(None)
+        } else {
+            Fact::from_error(e)
+        }
+    }
+}
+
 /// Why a fact is unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unknown {

@@ -38,25 +38,11 @@ pub async fn gather(clients: &AccountClients, function_arn: &str) -> LambdaFacts
             arn: c.function_arn().unwrap_or(function_arn).to_string(),
             log_group: c.logging_config().and_then(|l| l.log_group()).map(str::to_string),
         })),
-        Err(e) => {
-            let e = AwsError::from_sdk("lambda", "GetFunctionConfiguration", e);
-            if e.is_not_found() {
-                Fact::Known(None)
-            } else {
-                Fact::from_error(&e)
-            }
-        }
+        Err(e) => Fact::absent_or_unknown(&AwsError::from_sdk("lambda", "GetFunctionConfiguration", e)),
     };
     let policy = match policy {
         Ok(p) => Fact::Known(p.policy().map(str::to_string)),
-        Err(e) => {
-            let e = AwsError::from_sdk("lambda", "GetPolicy", e);
-            if e.is_not_found() {
-                Fact::Known(None)
-            } else {
-                Fact::from_error(&e)
-            }
-        }
+        Err(e) => Fact::absent_or_unknown(&AwsError::from_sdk("lambda", "GetPolicy", e)),
     };
     LambdaFacts {
         function_arn: function_arn.to_string(),

@@ -83,16 +83,7 @@ pub fn check(ctx: &CheckContext<'_>, f: &S3Facts, out: &mut Vec<Finding>) {
                 ResourceVerdict::Allows => {}
                 verdict => {
                     let source = ctx.source_id().unwrap_or("<SOURCE_ACCOUNT_ID>");
-                    let why = match &verdict {
-                        ResourceVerdict::NoPolicy => {
-                            "the bucket has no policy, so no other account may put objects in it".to_string()
-                        }
-                        ResourceVerdict::Unparsable(e) => format!("the bucket policy does not parse: {e}"),
-                        ResourceVerdict::Denies { explanation, .. } => format!(
-                            "the bucket policy does not allow account {source}'s role to put objects: {explanation}"
-                        ),
-                        ResourceVerdict::Allows => String::new(),
-                    };
+                    let why = verdict.reason("bucket", "put objects in it", source);
                     let mut finding = Finding::new(
                         "s3-policy-denies",
                         Severity::Error,

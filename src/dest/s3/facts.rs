@@ -15,6 +15,18 @@ pub struct PublicAccessBlock {
     pub restrict_public_buckets: bool,
 }
 
+impl PublicAccessBlock {
+    /// From the four optional flags S3 and S3 Control return (unset = off).
+    fn from_flags(acls: Option<bool>, ignore: Option<bool>, policy: Option<bool>, restrict: Option<bool>) -> Self {
+        PublicAccessBlock {
+            block_public_acls: acls.unwrap_or(false),
+            ignore_public_acls: ignore.unwrap_or(false),
+            block_public_policy: policy.unwrap_or(false),
+            restrict_public_buckets: restrict.unwrap_or(false),
+        }
+    }
+}
+
 /// Default encryption of the bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BucketEncryption {
@@ -84,11 +96,13 @@ pub async fn gather(clients: &AccountClients, bucket: &str, account_id: Option<&
         Err(e) => absent_is_none(AwsError::from_sdk("s3", "GetBucketPolicy", e), "NoSuchBucketPolicy"),
     };
     let public_access_block = match pab {
-        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| PublicAccessBlock {
-            block_public_acls: c.block_public_acls().unwrap_or(false),
-            ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-            block_public_policy: c.block_public_policy().unwrap_or(false),
-            restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| {
+            PublicAccessBlock::from_flags(
+                c.block_public_acls(),
+                c.ignore_public_acls(),
+                c.block_public_policy(),
+                c.restrict_public_buckets(),
+            )
         })),
         Err(e) => absent_is_none(
             AwsError::from_sdk("s3", "GetPublicAccessBlock", e),
@@ -167,11 +181,13 @@ async fn account_block(clients: &AccountClients, account_id: Option<&str>) -> Fa
         .send()
         .await
     {
-        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| PublicAccessBlock {
-            block_public_acls: c.block_public_acls().unwrap_or(false),
-            ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-            block_public_policy: c.block_public_policy().unwrap_or(false),
-            restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| {
+            PublicAccessBlock::from_flags(
+                c.block_public_acls(),
+                c.ignore_public_acls(),
+                c.block_public_policy(),
+                c.restrict_public_buckets(),
+            )
         })),
         Err(e) => absent_is_none(
             AwsError::from_sdk("s3control", "GetPublicAccessBlock", e),

@@ -62,16 +62,7 @@ pub fn check(ctx: &CheckContext<'_>, f: &SnsFacts, out: &mut Vec<Finding>) {
             ResourceVerdict::Allows => {}
             verdict => {
                 let source = ctx.source_id().unwrap_or("<SOURCE_ACCOUNT_ID>");
-                let why = match &verdict {
-                    ResourceVerdict::NoPolicy => {
-                        "the topic has no policy, so no other account may publish to it".to_string()
-                    }
-                    ResourceVerdict::Unparsable(e) => format!("the topic policy does not parse: {e}"),
-                    ResourceVerdict::Denies { explanation, .. } => {
-                        format!("the topic policy does not allow account {source}'s role to publish: {explanation}")
-                    }
-                    ResourceVerdict::Allows => String::new(),
-                };
+                let why = verdict.reason("topic", "publish to it", source);
                 let mut finding = Finding::new(
                     "sns-policy-denies",
                     Severity::Error,

@@ -56,14 +56,7 @@ pub async fn gather(clients: &AccountClients, topic_arn: &str, tap_queue_url: Op
                 fifo: get("FifoTopic").as_deref() == Some("true") || topic_arn.ends_with(".fifo"),
             }))
         }
-        Err(e) => {
-            let e = AwsError::from_sdk("sns", "GetTopicAttributes", e);
-            if e.is_not_found() {
-                Fact::Known(None)
-            } else {
-                Fact::from_error(&e)
-            }
-        }
+        Err(e) => Fact::absent_or_unknown(&AwsError::from_sdk("sns", "GetTopicAttributes", e)),
     };
     let subscriptions = match subs {
         Ok(o) => Fact::Known(

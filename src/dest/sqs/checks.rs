@@ -46,16 +46,7 @@ pub fn check(ctx: &CheckContext<'_>, f: &SqsFacts, out: &mut Vec<Finding>) {
                 ResourceVerdict::Allows => {}
                 verdict => {
                     let source = ctx.source_id().unwrap_or("<SOURCE_ACCOUNT_ID>");
-                    let why = match &verdict {
-                        ResourceVerdict::NoPolicy => {
-                            "the queue has no policy, so no other account may send to it".to_string()
-                        }
-                        ResourceVerdict::Unparsable(e) => format!("the queue policy does not parse: {e}"),
-                        ResourceVerdict::Denies { explanation, .. } => {
-                            format!("the queue policy does not allow account {source}'s role to send: {explanation}")
-                        }
-                        ResourceVerdict::Allows => unreachable!("handled above"),
-                    };
+                    let why = verdict.reason("queue", "send to it", source);
                     let mut finding = Finding::new(
                         "sqs-policy-denies",
                         Severity::Error,

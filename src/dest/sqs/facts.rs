@@ -51,14 +51,7 @@ pub async fn gather(clients: &AccountClients, queue_url: &str) -> SqsFacts {
                 redrive_policy: get(QueueAttributeName::RedrivePolicy),
             }))
         }
-        Err(e) => {
-            let e = AwsError::from_sdk("sqs", "GetQueueAttributes", e);
-            if e.is_not_found() {
-                Fact::Known(None)
-            } else {
-                Fact::from_error(&e)
-            }
-        }
+        Err(e) => Fact::absent_or_unknown(&AwsError::from_sdk("sqs", "GetQueueAttributes", e)),
     };
     let key = match attributes
         .known()
