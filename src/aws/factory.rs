@@ -131,6 +131,17 @@ pub struct AccountClients {
 }
 
 impl AccountClients {
+    /// Clients for `account` built on a ready SDK config, without the
+    /// factory (tests plug recorded responses in through the config's HTTP
+    /// client). Calls are counted only in counters added with [`Self::scoped`].
+    pub fn from_sdk_config(account: AccountConfig, sdk: SdkConfig) -> AccountClients {
+        AccountClients {
+            account,
+            sdk,
+            counters: Vec::new(),
+        }
+    }
+
     /// The config name of this account.
     pub fn name(&self) -> &str {
         &self.account.name

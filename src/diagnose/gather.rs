@@ -43,25 +43,23 @@ pub async fn gather_route(factory: &ClientFactory, route: &RouteConfig, mut prob
             metrics::rule_metrics(&source, &route.rule),
         )
     };
-    let round1_dest = join_all(route.destinations.iter().map(|d| {
-        async move {
-            let c = clients(d.account.clone()).await?;
-            let info = account_info(&c).await;
-            let facts = match &d.spec {
-                DestinationSpec::Sqs { queue_url } => DestinationFacts::Sqs(dest::sqs::gather(&c, queue_url).await),
-                DestinationSpec::Sns {
-                    topic_arn,
-                    tap_queue_url,
-                } => DestinationFacts::Sns(dest::sns::gather(&c, topic_arn, tap_queue_url.as_deref()).await),
-                DestinationSpec::S3 { bucket, .. } => {
-                    DestinationFacts::S3(dest::s3::gather(&c, bucket, info.id.known().map(String::as_str)).await)
-                }
-                DestinationSpec::Lambda { function_arn, .. } => {
-                    DestinationFacts::Lambda(dest::lambda::gather(&c, function_arn).await)
-                }
-            };
-            Some(Destination { account: info, facts })
-        }
+    let round1_dest = join_all(route.destinations.iter().map(|d| async move {
+        let c = clients(d.account.clone()).await?;
+        let info = account_info(&c).await;
+        let facts = match &d.spec {
+            DestinationSpec::Sqs { queue_url } => DestinationFacts::Sqs(dest::sqs::gather(&c, queue_url).await),
+            DestinationSpec::Sns {
+                topic_arn,
+                tap_queue_url,
+            } => DestinationFacts::Sns(dest::sns::gather(&c, topic_arn, tap_queue_url.as_deref()).await),
+            DestinationSpec::S3 { bucket, .. } => {
+                DestinationFacts::S3(dest::s3::gather(&c, bucket, info.id.known().map(String::as_str)).await)
+            }
+            DestinationSpec::Lambda { function_arn, .. } => {
+                DestinationFacts::Lambda(dest::lambda::gather(&c, function_arn).await)
+            }
+        };
+        Some(Destination { account: info, facts })
     }));
     let ((source_info, rule, logging, log_errors, metrics), destinations) = tokio::join!(round1_source, round1_dest);
     let rule = match rule {

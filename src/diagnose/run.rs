@@ -1,6 +1,8 @@
 //! Turning a route's facts into ordered findings.
 
-use super::checks::{action_for, publish_findings, rule_error_findings, rule_findings, trust_findings};
+use super::checks::{
+    action_for, metrics_findings, publish_findings, rule_error_findings, rule_findings, trust_findings,
+};
 use super::context::CheckContext;
 use super::facts::{DestinationFacts, RouteFacts};
 use super::finding::{Finding, Severity};
@@ -52,6 +54,7 @@ pub fn diagnose(facts: &RouteFacts) -> Vec<Finding> {
     }
     let static_findings = out.clone();
     rule_error_findings(facts, &static_findings, &mut out);
+    metrics_findings(facts, &static_findings, &mut out);
     dedup(&mut out);
     out.sort_by_key(|f| (f.severity, f.stage));
     out
@@ -80,6 +83,7 @@ pub fn unknown_facts(facts: &RouteFacts) -> Vec<(String, super::fact::Unknown)> 
     push(format!("rule {}", facts.rule_name), facts.rule.unknown());
     push("IoT logging options".into(), facts.logging.unknown());
     push("AWSIotLogsV2 failures".into(), facts.log_errors.unknown());
+    push("AWS/IoT rule metrics".into(), facts.metrics.unknown());
     if let Some(e) = &facts.error_action_errors {
         push("error action queue".into(), e.unknown());
     }

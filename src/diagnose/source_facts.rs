@@ -194,8 +194,8 @@ pub async fn logging(clients: &AccountClients) -> Fact<LoggingFacts> {
         }),
         Err(e) => {
             let e = AwsError::from_sdk("iot", "GetV2LoggingOptions", e);
-            if e.is_not_found() {
-                // Never configured: logging is off.
+            if e.is_not_found() || e.code() == Some("NotConfiguredException") {
+                // Never configured (AWS answers NotConfiguredException): logging is off.
                 Fact::Known(LoggingFacts {
                     default_log_level: None,
                     disable_all_logs: true,
