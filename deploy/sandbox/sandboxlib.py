@@ -107,6 +107,9 @@ def wait_ready(timeout: float = 30.0, want_mtls: bool = True) -> dict:
 
 def reset() -> None:
     admin("POST", "/_ministack/reset")
+    # Clients remember what they learnt of the old state (botocore's S3 region
+    # redirector caches bucket regions): start afresh, as a new `ctl` process would.
+    _clients.clear()
     # reset() re-mints the IoT CA and rebinds the mTLS listener asynchronously.
     wait_ready()
 

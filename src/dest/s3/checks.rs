@@ -13,7 +13,10 @@ use crate::rule::RuleAction;
 /// Runs every S3 check.
 pub fn check(ctx: &CheckContext<'_>, f: &S3Facts, out: &mut Vec<Finding>) {
     let component = ctx.dest_component(format!("arn:aws:s3:::{}", f.bucket));
-    if f.exists.known() == Some(&false) {
+    // A bucket in another region answers HeadBucket with a bare 301, which
+    // reads as "not found"; GetBucketLocation still names its region.
+    let region = f.region.known();
+    if f.exists.known() == Some(&false) && region.is_none_or(|r| r == ctx.region()) {
         out.push(
             Finding::new(
                 "s3-bucket-not-found",
@@ -31,9 +34,13 @@ pub fn check(ctx: &CheckContext<'_>, f: &S3Facts, out: &mut Vec<Finding>) {
         );
         return;
     }
-    if let Some(r) = f.region.known() {
+    if let Some(r) = region {
         if r != ctx.region() {
-            out.push(Finding::new("s3-region-mismatch", Severity::Error, Stage::Constraints, component.clone(), format!("the bucket is in {r}, but the rule runs in {}; the S3 action writes only to buckets in the rule's region", ctx.region())).fix(format!("use a bucket in {}", ctx.region())));
+            out.push(
+                Finding::new("s3-region-mismatch", Severity::Error, Stage::Constraints, component.clone(), format!("the bucket is in {r}, but the rule runs in {}; the S3 action writes only to buckets in the rule's region", ctx.region()))
+                    .evidence(format!("GetBucketLocation {}: {r}", f.bucket))
+                    .fix(format!("use a bucket in {} (aws s3api create-bucket --bucket <name> --region {}) and point the rule's s3 action at it", ctx.region(), ctx.region())),
+            );
         }
     }
     let object_arn = format!("arn:aws:s3:::{}/xprobe-probe-object", f.bucket);
@@ -47,6 +54,8 @@ pub fn check(ctx: &CheckContext<'_>, f: &S3Facts, out: &mut Vec<Finding>) {
     }
     let dest_id = ctx.dest_id().unwrap_or_default().to_string();
     let cross_account = ctx.source_id().is_some_and(|s| s != dest_id);
+    // An unreadable policy is not a missing one: judge only a known policy.
+    let policy_known = f.policy.known().is_some();
     let policy = f.policy.known().cloned().flatten();
     let parsed = policy.as_deref().and_then(|p| Policy::parse(p).ok());
     let public = parsed.as_ref().is_some_and(Policy::is_public);
@@ -63,7 +72,7 @@ pub fn check(ctx: &CheckContext<'_>, f: &S3Facts, out: &mut Vec<Finding>) {
         || pab.block_public_acls
         || pab.ignore_public_acls
         || account_pab.block_public_policy;
-    if let (true, Some(principal)) = (cross_account, ctx.role_principal()) {
+    if let (true, true, Some(principal)) = (cross_account, policy_known, ctx.role_principal()) {
         if public && restrict {
             out.push(
                 Finding::new("s3-public-policy-blocked", Severity::Error, Stage::Destination, component.clone(), "the bucket policy is public, so RestrictPublicBuckets cuts off all cross-account access to the bucket, including account A's grant in the same policy")

@@ -14,6 +14,9 @@ pub fn translate(e: &RuleError) -> &'static str {
     let kms = has("KMS") || has("Kms") || has("kms:");
     match () {
         _ if has("Throttl") => "rule-throttled",
+        // SQS and SNS refuse a FIFO target without a MessageGroupId, which the rule action never sends.
+        _ if action.starts_with("sqs") && has("MessageGroupId") => "sqs-fifo-unsupported",
+        _ if action.starts_with("sns") && has("MessageGroupId") => "sns-fifo-unsupported",
         _ if action.starts_with("sqs") && (has("QueueDoesNotExist") || has("NonExistentQueue")) => {
             "sqs-queue-not-found"
         }
@@ -56,6 +59,10 @@ fn related(code: &str) -> &'static [&'static str] {
             "lambda-permission-source-account-mismatch",
         ],
         "lambda-function-not-found" => &["rule-action-missing", "lambda-region-mismatch"],
+        // A topic or bucket in another region is "not found" from the rule's region.
+        "sns-topic-not-found" => &["sns-region-mismatch", "rule-action-missing"],
+        "s3-bucket-not-found" => &["s3-region-mismatch", "rule-action-missing"],
+        "sqs-queue-not-found" => &["rule-action-missing"],
         "sqs-kms-key-denies" => &["sqs-kms-aws-managed-key"],
         "sns-kms-key-denies" => &["sns-kms-aws-managed-key"],
         _ => &[],
@@ -188,6 +195,20 @@ mod tests {
                 "AccessDeniedException: User: iot.amazonaws.com is not authorized"
             )),
             "lambda-permission-missing"
+        );
+        assert_eq!(
+            translate(&err(
+                "SnsAction",
+                "SnsPublishError: Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
+            )),
+            "sns-fifo-unsupported"
+        );
+        assert_eq!(
+            translate(&err(
+                "SqsAction",
+                "MissingParameter: The request must contain the parameter MessageGroupId."
+            )),
+            "sqs-fifo-unsupported"
         );
         assert_eq!(
             translate(&err("DynamoAction", "ProvisionedThroughputExceeded Throttling")),
