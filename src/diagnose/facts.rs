@@ -35,6 +35,10 @@ pub struct ProbeFacts {
     pub sent_at_ms: Option<i64>,
     /// The publish failure's code (`mqtt-…`) and text, if publishing failed.
     pub publish_error: Option<(String, String)>,
+    /// Destinations (targets) the probe reached but could not be proven at:
+    /// a Lambda function that ran but never logged the probe.
+    #[serde(default)]
+    pub unverified: Vec<String>,
 }
 
 impl ProbeFacts {
@@ -51,6 +55,12 @@ impl ProbeFacts {
             probe_id: Some(result.probe_id.clone()),
             sent_at_ms: Some(result.sent_at_ms),
             publish_error: result.publish.error_code.clone().zip(result.publish.error.clone()),
+            unverified: result
+                .destinations
+                .iter()
+                .filter(|d| d.status == crate::probe::Status::Unverified)
+                .map(|d| d.target.clone())
+                .collect(),
         }
     }
 }

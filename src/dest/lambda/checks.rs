@@ -50,6 +50,19 @@ pub fn check(ctx: &CheckContext<'_>, f: &LambdaFacts, out: &mut Vec<Finding>) {
             );
         }
     }
+    if ctx.facts.probe.unverified.iter().any(|t| t == &f.function_arn) {
+        let group = f
+            .config
+            .known()
+            .cloned()
+            .flatten()
+            .and_then(|c| c.log_group)
+            .unwrap_or_else(|| format!("/aws/lambda/{}", crate::dest::lambda::function_name(&f.function_arn)));
+        out.push(
+            Finding::new("lambda-not-logging-probe", Severity::Warning, Stage::Destination, component.clone(), format!("the function ran after the probe was sent but never logged it, so xprobe cannot verify delivery; its log group {group} has invocation lines without the probe id"))
+                .fix("make the function log the event it receives, e.g. print(json.dumps(event)) (Python) or console.log(JSON.stringify(event)) (Node.js)"),
+        );
+    }
     let source = ctx.source_id().unwrap_or("<SOURCE_ACCOUNT_ID>").to_string();
     let rule_arn = ctx.rule_arn();
     let add_permission = format!(

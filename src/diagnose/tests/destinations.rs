@@ -295,3 +295,15 @@ fn lambda_region_mismatch() {
     let f = with_fix(&facts, "lambda-region-mismatch", Severity::Error);
     assert_eq!(f.stage, Stage::Constraints);
 }
+
+#[test]
+fn lambda_not_logging_probe() {
+    let mut facts = healthy_lambda();
+    assert!(!diagnose(&facts).iter().any(|f| f.code == "lambda-not-logging-probe"));
+    facts.probe.unverified = vec![FUNCTION_ARN.to_string()];
+    let f = with_fix(&facts, "lambda-not-logging-probe", Severity::Warning);
+    assert!(f.explanation.contains("/aws/lambda/example-function"), "{f:#?}");
+    assert!(f.fix.unwrap().contains("print(json.dumps(event))"));
+    // Only a warning: nothing is broken, the function just doesn't log.
+    assert!(!has_errors(&diagnose(&facts)));
+}
