@@ -65,7 +65,7 @@ def manual():
 
 def xprobe():
     t = time.perf_counter()
-    out = subprocess.run([XPROBE, "check", "-c", "probes/sandbox.toml", "-o", "json"], cwd=ROOT,
+    out = subprocess.run([XPROBE, "check", "-c", "probes/sandbox.toml", "--route", "sqs", "--route", "sns", "-o", "json"], cwd=ROOT,
                          capture_output=True, text=True)
     took = time.perf_counter() - t
     if out.returncode != 0:
