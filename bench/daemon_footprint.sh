@@ -7,8 +7,8 @@
 #   bench/daemon_footprint.sh [N ...]        default: 100 1000
 #
 # Environment: BENCH_INTERVAL (route interval, default 30s), BENCH_SECONDS
-# (measured window after one warm-up interval, default 120),
-# CARGO_TARGET_DIR. Starts the sandbox if it is not running. Creates queues
+# (measured window after one warm-up interval, default 120), XPROBE_BIN (a
+# binary to measure instead of building the release one), CARGO_TARGET_DIR. Starts the sandbox if it is not running. Creates queues
 # xprobe-bench-NNNN and rules xprobe_bench_NNNN in account A (kept for the
 # next run; `deploy/sandbox/ctl reset` removes them).
 set -euo pipefail
@@ -42,12 +42,18 @@ wait_http() {
   done
   log "no answer from $url after ${limit}s"; return 1
 }
-probes_done() { curl -fsS "$1/metrics" | awk '/^xprobe_probes_total\{/ {s += $NF} END {print s + 0}'; }
-probes_delivered() { curl -fsS "$1/metrics" | awk '/^xprobe_probes_total\{/ && /result="delivered"/ {s += $NF} END {print s + 0}'; }
+# "probes delivered" summed over every route, from one scrape.
+probe_counts() {
+  curl -fsS "$1/metrics" | awk '/^xprobe_probes_total\{/ {s += $NF; if (/result="delivered"/) d += $NF} END {print s + 0, d + 0}'
+}
 
-log "building the release binary"
-cargo build --release --quiet --bin xprobe
-BIN=$CARGO_TARGET_DIR/release/xprobe
+if [[ -n "${XPROBE_BIN:-}" ]]; then
+  BIN=$XPROBE_BIN
+else
+  log "building the release binary"
+  cargo build --release --quiet --bin xprobe
+  BIN=$CARGO_TARGET_DIR/release/xprobe
+fi
 
 if ! { [[ -s .sandbox/ministack.pid ]] && kill -0 "$(cat .sandbox/ministack.pid)" 2>/dev/null; }; then
   log "starting the sandbox"
@@ -113,9 +119,9 @@ for n in "${COUNTS[@]}"; do
   url="http://127.0.0.1:$port"
   wait_http "$url/readyz" 60
   sleep "$interval_s"
-  c0=$(cpu_ticks "$pid"); p0=$(probes_done "$url")
+  c0=$(cpu_ticks "$pid"); read -r p0 _ < <(probe_counts "$url")
   sleep "$SECONDS_MEASURED"
-  c1=$(cpu_ticks "$pid"); p1=$(probes_done "$url"); d1=$(probes_delivered "$url")
+  c1=$(cpu_ticks "$pid"); read -r p1 d1 < <(probe_counts "$url")
   rss=$(rss_kb "$pid"); hwm=$(hwm_kb "$pid")
   kill -TERM "$pid"; wait "$pid" || true
   probes=$((p1 - p0))

@@ -19,6 +19,11 @@ use super::classify::{classify_connack, classify_connection_error, classify_puba
 use super::error::{PublishError, PublishErrorKind};
 
 const KEEP_ALIVE: Duration = Duration::from_secs(30);
+/// Publishes awaiting their PUBACK at once; more wait in the client's queue.
+/// AWS IoT Core allows 100 unacknowledged QoS 1 publishes per connection.
+/// rumqttc allocates a table of this many entries up front (u16::MAX, a few
+/// MB per session, when it is unset).
+const MAX_INFLIGHT: u16 = 100;
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(10);
 const RECONNECT_BACKOFF_MIN: Duration = Duration::from_millis(250);
 const RECONNECT_BACKOFF_MAX: Duration = Duration::from_secs(30);
@@ -78,6 +83,7 @@ impl MqttSession {
         let target = format!("{}:{}", s.host, s.port);
         let mut opts = MqttOptions::new(s.client_id.clone(), s.host.clone(), s.port);
         opts.set_keep_alive(KEEP_ALIVE);
+        opts.set_outgoing_inflight_upper_limit(MAX_INFLIGHT);
         opts.set_clean_start(true);
         opts.set_connection_timeout(s.connect_timeout.as_secs().max(1));
         opts.set_transport(Transport::Tls(TlsConfiguration::Rustls(s.tls.clone())));

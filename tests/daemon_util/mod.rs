@@ -171,10 +171,9 @@ impl Daemon {
     /// SIGTERM, then waits (bounded) for the exit.
     pub fn stop(mut self) -> ExitStatus {
         self.signal("TERM");
-        let status = wait_for(Duration::from_secs(30), "xprobe run to exit", || {
+        wait_for(Duration::from_secs(30), "xprobe run to exit", || {
             self.child.try_wait().ok().flatten()
-        });
-        status
+        })
     }
 
     /// Waits until `f` holds on the `/metrics` text; panics with the logs
