@@ -120,25 +120,28 @@ pub async fn role(clients: &AccountClients, arn: &str) -> Fact<RoleFacts> {
     })
 }
 
+/// GetPolicy for the default version, then GetPolicyVersion. A customer
+/// managed policy is usually at v1, so v1 is read alongside GetPolicy: one
+/// round trip instead of two, and a second read only when the default is
+/// another version. AWS managed policies are rarely at v1 and are read in turn.
 async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> Result<NamedPolicy, AwsError> {
-    let p = iam
-        .get_policy()
-        .policy_arn(arn)
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("iam", "GetPolicy", e))?;
-    let version = p
-        .policy()
-        .and_then(|p| p.default_version_id())
-        .unwrap_or("v1")
-        .to_string();
-    let v = iam
-        .get_policy_version()
-        .policy_arn(arn)
-        .version_id(version)
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("iam", "GetPolicyVersion", e))?;
+    let version = |v: &str| iam.get_policy_version().policy_arn(arn).version_id(v).send();
+    let guess = async {
+        // AWS managed policies are owned by the account "aws".
+        match arn.split(':').nth(4) {
+            Some("aws") => None,
+            _ => Some(version("v1").await),
+        }
+    };
+    let (p, guessed) = tokio::join!(iam.get_policy().policy_arn(arn).send(), guess);
+    let p = p.map_err(|e| AwsError::from_sdk("iam", "GetPolicy", e))?;
+    let default = p.policy().and_then(|p| p.default_version_id()).unwrap_or("v1");
+    let v = match guessed {
+        Some(Ok(v)) if default == "v1" => v,
+        _ => version(default)
+            .await
+            .map_err(|e| AwsError::from_sdk("iam", "GetPolicyVersion", e))?,
+    };
     Ok(NamedPolicy {
         name: arn.to_string(),
         document: v

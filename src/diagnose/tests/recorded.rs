@@ -2,7 +2,8 @@
 //! GetV2LoggingOptions and S3 Control GetPublicAccessBlock through the real
 //! SDK clients of [`AccountClients`] (responses recorded at the HTTP level,
 //! as AWS sends them), and CloudWatch ListMetrics/GetMetricData with
-//! aws-smithy-mocks (the SDK speaks CBOR to CloudWatch).
+//! aws-smithy-mocks (the SDK speaks CBOR to CloudWatch). Also the round
+//! trips of reading a role, with every response delayed.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -73,12 +74,14 @@ fn xml_error(status: u16, code: &str, message: &str) -> Recorded {
     }
 }
 
-type Responder = dyn Fn(&str, &str) -> Recorded + Send + Sync;
+type Responder = dyn Fn(&str, &str, &str) -> Recorded + Send + Sync;
 
-/// Answers every request with `respond(method, uri)` and keeps the requests.
+/// Answers every request with `respond(method, uri, body)` after `latency`,
+/// and keeps the requests.
 #[derive(Clone)]
 struct Replay {
     respond: Arc<Responder>,
+    latency: Duration,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
@@ -91,20 +94,35 @@ impl std::fmt::Debug for Replay {
 impl HttpConnector for Replay {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let (method, uri) = (request.method().to_string(), request.uri().to_string());
+        let body = String::from_utf8_lossy(request.body().bytes().unwrap_or_default()).into_owned();
         self.seen.lock().unwrap().push(format!("{method} {uri}"));
-        let r = (self.respond)(&method, &uri);
+        let r = (self.respond)(&method, &uri, &body);
         let mut resp = HttpResponse::new(StatusCode::try_from(r.status).unwrap(), SdkBody::from(r.body));
         for (k, v) in r.headers {
             resp.headers_mut().insert(k, v);
         }
-        HttpConnectorFuture::ready(Ok(resp))
+        let latency = self.latency;
+        HttpConnectorFuture::new(async move {
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
+            Ok(resp)
+        })
     }
 }
 
 /// Clients of one account whose every call is answered by `respond`.
-fn clients(respond: impl Fn(&str, &str) -> Recorded + Send + Sync + 'static) -> (AccountClients, Replay) {
+fn clients(respond: impl Fn(&str, &str, &str) -> Recorded + Send + Sync + 'static) -> (AccountClients, Replay) {
+    clients_with_latency(Duration::ZERO, respond)
+}
+
+fn clients_with_latency(
+    latency: Duration,
+    respond: impl Fn(&str, &str, &str) -> Recorded + Send + Sync + 'static,
+) -> (AccountClients, Replay) {
     let replay = Replay {
         respond: Arc::new(respond),
+        latency,
         seen: Arc::default(),
     };
     let connector = SharedHttpConnector::new(replay.clone());
@@ -134,7 +152,7 @@ fn clients(respond: impl Fn(&str, &str) -> Recorded + Send + Sync + 'static) -> 
 // ---- IoT GetV2LoggingOptions ----
 
 async fn logging_answered(r: impl Fn() -> Recorded + Send + Sync + 'static) -> (Fact<LoggingFacts>, Vec<String>) {
-    let (c, replay) = clients(move |_, _| r());
+    let (c, replay) = clients(move |_, _, _| r());
     let counter = ApiCallCounter::new();
     let fact = logging(&c.scoped(&counter)).await;
     assert_eq!(counter.total(), 1, "{counter}");
@@ -253,8 +271,8 @@ const S3_NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// A bucket in B with a public policy, no bucket-level BPA, and the
 /// account-level answer `account`.
-fn bucket_responses(account: fn() -> Recorded) -> impl Fn(&str, &str) -> Recorded + Send + Sync + 'static {
-    move |method, uri| {
+fn bucket_responses(account: fn() -> Recorded) -> impl Fn(&str, &str, &str) -> Recorded + Send + Sync + 'static {
+    move |method, uri, _| {
         if uri.contains("s3-control") {
             return account();
         }
@@ -364,6 +382,106 @@ async fn account_block_access_denied_names_the_permission() {
                 && u.permission.as_deref() == Some("s3:GetAccountPublicAccessBlock")),
         "{unknown:?}"
     );
+}
+
+// ---- IAM: the role in two round trips ----
+
+const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+const POLICY_ARN: &str = "arn:aws:iam::111111111111:policy/deliver";
+
+/// An IAM (awsQuery) response to `action`.
+fn iam_ok(action: &str, result: &str) -> Recorded {
+    ok(format!(
+        r#"<{action}Response xmlns="{IAM_NS}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></{action}Response>"#
+    ))
+}
+
+/// A role with one attached customer managed policy whose default version
+/// is `default`; each version's document allows `sqs:SendMessage` on a
+/// queue named after the version.
+fn role_responses(default: &'static str) -> impl Fn(&str, &str, &str) -> Recorded + Send + Sync + 'static {
+    move |_, _, body| {
+        let param = |k: &str| {
+            body.split('&')
+                .find_map(|p| p.strip_prefix(&format!("{k}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let encoded = |queue: &str| {
+            identity_allow(
+                "sqs:SendMessage",
+                &format!("arn:aws:sqs:us-east-1:222222222222:{queue}"),
+            )
+            .replace('%', "%25")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace('"', "%22")
+        };
+        match param("Action").as_str() {
+            "GetRole" => iam_ok(
+                "GetRole",
+                &format!(
+                    "<Role><Path>/</Path><RoleName>iot-rule-role</RoleName><RoleId>AROAEXAMPLEID</RoleId><Arn>{ROLE}</Arn><CreateDate>2025-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>{}</AssumeRolePolicyDocument></Role>",
+                    encoded("trust")
+                ),
+            ),
+            "ListRolePolicies" => iam_ok("ListRolePolicies", "<PolicyNames/><IsTruncated>false</IsTruncated>"),
+            "ListAttachedRolePolicies" => iam_ok(
+                "ListAttachedRolePolicies",
+                &format!("<AttachedPolicies><member><PolicyName>deliver</PolicyName><PolicyArn>{POLICY_ARN}</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>"),
+            ),
+            "GetPolicy" => iam_ok(
+                "GetPolicy",
+                &format!("<Policy><PolicyName>deliver</PolicyName><Arn>{POLICY_ARN}</Arn><DefaultVersionId>{default}</DefaultVersionId></Policy>"),
+            ),
+            "GetPolicyVersion" => {
+                let v = param("VersionId");
+                iam_ok(
+                    "GetPolicyVersion",
+                    &format!(
+                        "<PolicyVersion><Document>{}</Document><VersionId>{v}</VersionId><IsDefaultVersion>{}</IsDefaultVersion></PolicyVersion>",
+                        encoded(&format!("queue-{v}")),
+                        v == default
+                    ),
+                )
+            }
+            other => xml_error(400, "Unexpected", &format!("no recording for {other}")),
+        }
+    }
+}
+
+/// Reads the role with every response 100 ms late; the calls made and the
+/// round trips, as the interceptor measured them.
+async fn read_role(default: &'static str) -> (crate::diagnose::RoleFacts, ApiCallCounter) {
+    let (c, _) = clients_with_latency(Duration::from_millis(100), role_responses(default));
+    let counter = ApiCallCounter::new();
+    let role = crate::diagnose::gather_role(&c.scoped(&counter), ROLE).await;
+    (role.known().cloned().expect("role read"), counter)
+}
+
+#[tokio::test]
+async fn a_role_at_policy_v1_takes_two_round_trips() {
+    let (role, counter) = read_role("v1").await;
+    assert!(role.exists);
+    // Documents arrive URL-encoded and are decoded.
+    assert!(
+        role.trust_policy.as_deref().unwrap().starts_with(r#"{"Version""#),
+        "{role:#?}"
+    );
+    assert_eq!(role.attached_policies.len(), 1);
+    assert!(role.attached_policies[0].document.contains("queue-v1"), "{role:#?}");
+    // GetRole, ListRolePolicies, ListAttachedRolePolicies; then GetPolicy and GetPolicyVersion v1 together.
+    assert_eq!(counter.total(), 5, "{counter}");
+    assert_eq!(counter.sequential_calls(), 2, "{counter}");
+}
+
+#[tokio::test]
+async fn a_role_at_a_later_policy_version_reads_the_default() {
+    let (role, counter) = read_role("v3").await;
+    assert!(role.attached_policies[0].document.contains("queue-v3"), "{role:#?}");
+    // The v1 guess was wasted: one more call and one more round trip.
+    assert_eq!(counter.total(), 6, "{counter}");
+    assert_eq!(counter.sequential_calls(), 3, "{counter}");
 }
 
 // ---- CloudWatch AWS/IoT metrics ----
