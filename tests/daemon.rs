@@ -278,7 +278,11 @@ fn a_broken_route_gets_an_error_finding() {
 
     ctl(&["break", "sqs-policy-removed"]);
     let text = daemon.wait_metrics(Duration::from_secs(30), "the sqs-policy-denies finding on sqs", |t| {
-        sample(t, "xprobe_finding", &[("route", "sqs"), ("code", "sqs-policy-denies"), ("severity", "error")]) == Some(1.0)
+        sample(
+            t,
+            "xprobe_finding",
+            &[("route", "sqs"), ("code", "sqs-policy-denies"), ("severity", "error")],
+        ) == Some(1.0)
     });
     let code = text
         .lines()
