@@ -121,6 +121,9 @@ for n in "${COUNTS[@]}"; do
   sleep "$interval_s"
   c0=$(cpu_ticks "$pid"); read -r p0 _ < <(probe_counts "$url")
   sleep "$SECONDS_MEASURED"
+  if ! kill -0 "$pid" 2>/dev/null; then
+    log "xprobe run ($n routes) exited during the window; its log:"; tail -n 30 "$WORK/xprobe-$n.log" >&2; exit 1
+  fi
   c1=$(cpu_ticks "$pid"); read -r p1 d1 < <(probe_counts "$url")
   rss=$(rss_kb "$pid"); hwm=$(hwm_kb "$pid")
   kill -TERM "$pid"; wait "$pid" || true
