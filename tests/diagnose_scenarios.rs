@@ -13,13 +13,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{ctl, root, Run};
+use common::{ctl, root, xprobe, Run};
 
 /// What a scenario expects from `diagnose --route R --output json`.
 #[derive(Clone, Copy, Debug)]
@@ -250,20 +249,6 @@ fn write_config(dir: &Path, edit: Option<fn(String) -> String>) -> PathBuf {
     let path = dir.join("xprobe.toml");
     std::fs::write(&path, text).expect("write config");
     path
-}
-
-fn xprobe(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xprobe"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run xprobe");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// `xprobe diagnose [--route R] --output json` with `config`. With

@@ -92,6 +92,15 @@ fn check(config: &Path) -> Run {
     xprobe(&["check", "-c", config.to_str().unwrap(), "-o", "json"])
 }
 
+/// Starts a broker and runs `check` against it, presenting these files
+/// (keys of broker.json) and publishing to `topic`.
+fn probe(ca: &str, cert: &str, key: &str, topic: &str) -> Run {
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), b.port(), &b.path(ca), &b.path(cert), &b.path(key), topic);
+    check(&cfg)
+}
+
 fn publish_error(run: &Run) -> String {
     run.json()["routes"][0]["publish"]["error"]
         .as_str()
@@ -101,17 +110,7 @@ fn publish_error(run: &Run) -> String {
 
 #[test]
 fn an_allowed_topic_publishes_and_gets_its_puback() {
-    let b = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        dir.path(),
-        b.port(),
-        &b.path("ca"),
-        &b.path("cert"),
-        &b.path("key"),
-        "allowed/probe",
-    );
-    let run = check(&cfg);
+    let run = probe("ca", "cert", "key", "allowed/probe");
     let r = run.json();
     let p = &r["routes"][0]["publish"];
     assert!(p["error"].is_null(), "{p}");
@@ -123,17 +122,7 @@ fn an_allowed_topic_publishes_and_gets_its_puback() {
 
 #[test]
 fn a_wrong_ca_is_reported_as_untrusted() {
-    let b = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        dir.path(),
-        b.port(),
-        &b.path("wrong_ca"),
-        &b.path("cert"),
-        &b.path("key"),
-        "allowed/probe",
-    );
-    let run = check(&cfg);
+    let run = probe("wrong_ca", "cert", "key", "allowed/probe");
     assert_eq!(run.code, 3, "{}", run.stdout);
     let e = publish_error(&run);
     assert!(e.contains("is not trusted"), "{e}");
@@ -145,17 +134,7 @@ fn a_wrong_ca_is_reported_as_untrusted() {
 
 #[test]
 fn a_topic_denied_by_the_acl_is_not_authorized() {
-    let b = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        dir.path(),
-        b.port(),
-        &b.path("ca"),
-        &b.path("cert"),
-        &b.path("key"),
-        "denied/probe",
-    );
-    let run = check(&cfg);
+    let run = probe("ca", "cert", "key", "denied/probe");
     assert_eq!(run.code, 3, "{}", run.stdout);
     let e = publish_error(&run);
     assert!(e.contains("not authorized to publish to `denied/probe`"), "{e}");
@@ -164,17 +143,7 @@ fn a_topic_denied_by_the_acl_is_not_authorized() {
 
 #[test]
 fn a_client_certificate_from_another_ca_is_rejected() {
-    let b = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = config(
-        dir.path(),
-        b.port(),
-        &b.path("ca"),
-        &b.path("wrong_ca"),
-        &b.path("wrong_ca_key"),
-        "allowed/probe",
-    );
-    let run = check(&cfg);
+    let run = probe("ca", "wrong_ca", "wrong_ca_key", "allowed/probe");
     assert_eq!(run.code, 3, "{}", run.stdout);
     let e = publish_error(&run);
     assert!(e.contains("refused the client certificate"), "{e}");
