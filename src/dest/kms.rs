@@ -68,6 +68,14 @@ pub async fn gather(clients: &AccountClients, key: &str) -> Fact<KeyFacts> {
     })
 }
 
+/// The key's facts when the resource is encrypted with one.
+pub async fn gather_if(clients: &AccountClients, key: Option<String>) -> Option<Fact<KeyFacts>> {
+    match key {
+        Some(k) => Some(gather(clients, &k).await),
+        None => None,
+    }
+}
+
 /// Whether the key policy lets `principal` use the key for `action`
 /// (directly; delegation to the key's account root counts only for callers
 /// in that account, which the rule's role in another account is not).

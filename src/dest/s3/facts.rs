@@ -141,14 +141,14 @@ pub async fn gather(clients: &AccountClients, bucket: &str, account_id: Option<&
             "ServerSideEncryptionConfigurationNotFoundError",
         ),
     };
-    let key = match encryption
-        .known()
-        .and_then(|e| e.as_ref())
-        .and_then(|e| e.kms_key_id.clone())
-    {
-        Some(k) => Some(kms::gather(clients, &k).await),
-        None => None,
-    };
+    let key = kms::gather_if(
+        clients,
+        encryption
+            .known()
+            .and_then(|e| e.as_ref())
+            .and_then(|e| e.kms_key_id.clone()),
+    )
+    .await;
     S3Facts {
         bucket: bucket.to_string(),
         exists,

@@ -71,14 +71,14 @@ pub async fn gather(clients: &AccountClients, topic_arn: &str, tap_queue_url: Op
         ),
         Err(e) => Fact::from_error(&AwsError::from_sdk("sns", "ListSubscriptionsByTopic", e)),
     };
-    let key = match attributes
-        .known()
-        .and_then(|a| a.as_ref())
-        .and_then(|a| a.kms_key_id.clone())
-    {
-        Some(k) => Some(kms::gather(clients, &k).await),
-        None => None,
-    };
+    let key = kms::gather_if(
+        clients,
+        attributes
+            .known()
+            .and_then(|a| a.as_ref())
+            .and_then(|a| a.kms_key_id.clone()),
+    )
+    .await;
     SnsFacts {
         topic_arn: topic_arn.to_string(),
         account_id: arn.as_ref().map(|a| a.account.clone()).unwrap_or_default(),

@@ -53,14 +53,14 @@ pub async fn gather(clients: &AccountClients, queue_url: &str) -> SqsFacts {
         }
         Err(e) => Fact::absent_or_unknown(&AwsError::from_sdk("sqs", "GetQueueAttributes", e)),
     };
-    let key = match attributes
-        .known()
-        .and_then(|a| a.as_ref())
-        .and_then(|a| a.kms_key_id.clone())
-    {
-        Some(k) => Some(kms::gather(clients, &k).await),
-        None => None,
-    };
+    let key = kms::gather_if(
+        clients,
+        attributes
+            .known()
+            .and_then(|a| a.as_ref())
+            .and_then(|a| a.kms_key_id.clone()),
+    )
+    .await;
     SqsFacts {
         queue_url: queue_url.to_string(),
         queue_arn,
