@@ -334,3 +334,18 @@ fn a_function_that_logs_nothing_is_unverified_not_missing() {
     assert_eq!(d["status"], "unverified", "{d}");
     assert!(d["hint"].as_str().unwrap().contains("log the event"), "{d}");
 }
+
+/// A ministack race (fixed by `deploy/sandbox/ministack_launch.py`): a device
+/// connecting while the sandbox resets used to leave the broker serving a
+/// certificate from a CA that no longer exists, so every later connection
+/// failed as untrusted. `ctl reset-race` provokes it on purpose.
+#[test]
+fn a_device_connecting_during_a_reset_still_trusts_the_broker_afterwards() {
+    let report = ctl(&["reset-race", "--runs", "8"]);
+    assert_eq!(report["runs"], 8, "{report}");
+    assert_eq!(report["stale_broker_certificate"], 0, "{report}");
+    assert!(
+        report["stale_contexts_rebuilt"].as_u64().unwrap_or(0) >= 1,
+        "the race was never provoked, so this run proves nothing: {report}"
+    );
+}

@@ -303,6 +303,40 @@ def cmd_selftest(args) -> object:
     return report
 
 
+def cmd_reset_race(args) -> object:
+    """Open a connection to the mTLS listener, reset while it builds its TLS context, and check the
+    broker certificate against the CA ministack then serves (ministack_launch.py, _fix_mtls_context_race).
+    Re-provisions the healthy setup at the end."""
+    import socket
+    import ssl
+
+    import provision
+
+    port = sb.runtime()["mqtt_port"]
+    log = sb.STATE / "ministack.log"
+    rebuilds_before = log.read_text(errors="replace").count("rebuilding it") if log.exists() else 0
+    stale = 0
+    with state_lock():
+        try:
+            for _ in range(args.runs):
+                sb.reset()                                              # no TLS context yet
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5)   # starts building one
+                sb.admin("POST", "/_ministack/reset")                   # and a reset lands meanwhile
+                conn.close()
+                sb.wait_ready()
+                ctx = ssl.create_default_context(cadata=sb.admin("GET", "/_ministack/iot/ca.pem").decode())
+                ctx.check_hostname = False
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, ctx.wrap_socket(raw):
+                        pass
+                except ssl.SSLCertVerificationError:
+                    stale += 1
+        finally:
+            provision.provision(do_reset=True)
+    rebuilds = (log.read_text(errors="replace").count("rebuilding it") if log.exists() else 0) - rebuilds_before
+    return {"runs": args.runs, "stale_broker_certificate": stale, "stale_contexts_rebuilt": rebuilds}
+
+
 def cmd_env(args) -> object:
     sys.stdout.write(sb.env_text())
     return None
@@ -341,6 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("selftest", help="publish a probe per case (healthy + each breakage) and report deliveries")
     st.add_argument("--settle", type=float, default=1.5, help="seconds to wait after each publish")
     st.set_defaults(fn=cmd_selftest)
+
+    rr = sub.add_parser("reset-race", help="reset while a device connects; check the broker certificate against ca.pem")
+    rr.add_argument("--runs", type=int, default=5)
+    rr.set_defaults(fn=cmd_reset_race)
 
     lg = sub.add_parser("logs", help="A's AWSIotLogsV2 entries (rules-engine log), parsed JSON")
     lg.add_argument("--rule", help="only entries of this rule")
