@@ -41,6 +41,11 @@ impl ProbeEnv {
         *self.publisher.write().unwrap_or_else(|e| e.into_inner()) = slot;
     }
 
+    /// The ids of this process's probes (shared by every probe).
+    pub fn ledger(&self) -> &ProbeLedger {
+        &self.ledger
+    }
+
     pub fn factory(&self) -> ClientFactory {
         self.factory.read().unwrap_or_else(|e| e.into_inner()).clone()
     }

@@ -208,6 +208,7 @@ impl Daemon {
             PublishMode::Https => None,
         });
         self.metrics.sync_api_calls(&self.counter.snapshot());
+        self.metrics.sync_late_probes(self.env.ledger().late_arrivals());
     }
 
     /// Stops probing (in-flight probes get `bound` to finish) and closes the

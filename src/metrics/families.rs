@@ -43,6 +43,7 @@ pub struct Metrics {
     aws_api_calls: IntCounterVec,
     reload_successful: IntGauge,
     reload_failures: IntCounter,
+    late_probes: IntCounter,
     routes: Mutex<HashMap<String, RouteSeries>>,
 }
 
@@ -123,6 +124,11 @@ impl Metrics {
                 "xprobe_config_reload_failures_total",
                 "Config reloads that failed; the previous config stayed in force.",
             )?,
+            late_probes: IntCounter::new(
+                "xprobe_late_probes_total",
+                "Probes of this process that arrived after their probe had ended (deleted when read; \
+                 a rising rate means deadlines are too short).",
+            )?,
             routes: Mutex::new(HashMap::new()),
         };
         let build_info = IntGaugeVec::new(
@@ -142,6 +148,7 @@ impl Metrics {
         registry.register(Box::new(m.aws_api_calls.clone()))?;
         registry.register(Box::new(m.reload_successful.clone()))?;
         registry.register(Box::new(m.reload_failures.clone()))?;
+        registry.register(Box::new(m.late_probes.clone()))?;
         Ok(m)
     }
 
@@ -293,6 +300,11 @@ impl Metrics {
                     .with_label_values(&[k.service.as_str(), k.operation.as_str(), k.outcome.as_str()]);
             catch_up(&c, *v);
         }
+    }
+
+    /// Brings `xprobe_late_probes_total` up to the ledger's count.
+    pub fn sync_late_probes(&self, total: u64) {
+        catch_up(&self.late_probes, total);
     }
 
     /// Records the outcome of loading or reloading the config.

@@ -199,3 +199,13 @@ fn reload_outcomes() {
     assert!(t.contains("xprobe_config_last_reload_successful 0"));
     assert!(t.contains("xprobe_config_reload_failures_total 1"));
 }
+
+#[test]
+fn late_probes_follow_the_ledger_and_never_go_down() {
+    let registry = Registry::new();
+    let m = Metrics::new(&registry).unwrap();
+    assert!(text(&registry).contains("xprobe_late_probes_total 0"));
+    m.sync_late_probes(3);
+    m.sync_late_probes(2);
+    assert!(text(&registry).contains("xprobe_late_probes_total 3"));
+}

@@ -4,11 +4,23 @@
 //! never deletes what it did not create. When one verifier reads another
 //! verifier's probe from a shared queue, it deletes it (the process created
 //! it) and leaves the arrival here for the verifier that waits for it.
+//!
+//! A finished probe's id is retired, not dropped: a probe that arrives after
+//! its deadline is still this process's own, so the next probe of the daemon
+//! deletes it instead of leaving it in the queue for ever (and counts it as
+//! late). Retired ids are kept for [`RETIRED_FOR`], at most [`RETIRED_MAX`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::matcher::BodyShape;
+
+/// How long a finished probe's id still counts as ours.
+pub const RETIRED_FOR: Duration = Duration::from_secs(3600);
+/// The most retired ids kept (the oldest go first).
+pub const RETIRED_MAX: usize = 100_000;
 
 /// Where and when a probe was seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,12 +36,37 @@ pub struct Arrival {
 enum Entry {
     Waiting,
     Arrived(Arrival),
+    /// The probe is over; a copy arriving now is late.
+    Retired,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    by_id: HashMap<String, Entry>,
+    /// Retired ids, oldest first, with when they retired.
+    retired: VecDeque<(Instant, String)>,
+}
+
+impl Entries {
+    fn prune(&mut self, now: Instant) {
+        while let Some((at, _)) = self.retired.front() {
+            if now.duration_since(*at) < RETIRED_FOR && self.retired.len() <= RETIRED_MAX {
+                break;
+            }
+            if let Some((_, id)) = self.retired.pop_front() {
+                if matches!(self.by_id.get(&id), Some(Entry::Retired)) {
+                    self.by_id.remove(&id);
+                }
+            }
+        }
+    }
 }
 
 /// Probe ids created by this process. Cloning shares the ledger.
 #[derive(Debug, Clone, Default)]
 pub struct ProbeLedger {
-    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    entries: Arc<Mutex<Entries>>,
+    late: Arc<AtomicU64>,
 }
 
 impl ProbeLedger {
@@ -40,44 +77,98 @@ impl ProbeLedger {
     /// Records an id this process is about to publish.
     pub fn record(&self, id: &str) {
         if let Ok(mut e) = self.entries.lock() {
-            e.insert(id.to_string(), Entry::Waiting);
+            e.by_id.insert(id.to_string(), Entry::Waiting);
         }
     }
 
-    /// Whether this process created the probe with this id.
+    /// Whether this process created the probe with this id (still running
+    /// or retired).
     pub fn created(&self, id: &str) -> bool {
-        self.entries.lock().map(|e| e.contains_key(id)).unwrap_or(false)
+        self.entries.lock().map(|e| e.by_id.contains_key(id)).unwrap_or(false)
     }
 
     /// Leaves an arrival for the verifier waiting for `id`. Returns false
-    /// (and stores nothing) if this process did not create `id`.
+    /// (and stores nothing) if this process did not create `id`. An arrival
+    /// for a retired id is counted as late and not stored.
     pub fn deliver(&self, id: &str, arrival: Arrival) -> bool {
         let Ok(mut e) = self.entries.lock() else {
             return false;
         };
-        match e.get_mut(id) {
+        match e.by_id.get_mut(id) {
             Some(entry @ Entry::Waiting) => {
                 *entry = Entry::Arrived(arrival);
                 true
             }
             Some(Entry::Arrived(_)) => true,
+            Some(Entry::Retired) => {
+                self.late.fetch_add(1, Ordering::Relaxed);
+                true
+            }
             None => false,
         }
     }
 
     /// The arrival left for `id`, if any.
     pub fn arrival(&self, id: &str) -> Option<Arrival> {
-        match self.entries.lock().ok()?.get(id) {
+        match self.entries.lock().ok()?.by_id.get(id) {
             Some(Entry::Arrived(a)) => Some(*a),
             _ => None,
         }
     }
 
-    /// Forgets an id once its probe is done, so the ledger stays small in the daemon.
+    /// Retires an id once its probe is done: it stays ours (a late copy may
+    /// be deleted) but no longer waits for anything.
     pub fn forget(&self, id: &str) {
+        self.forget_at(id, Instant::now());
+    }
+
+    fn forget_at(&self, id: &str, now: Instant) {
         if let Ok(mut e) = self.entries.lock() {
-            e.remove(id);
+            if let Some(entry) = e.by_id.get_mut(id) {
+                if !matches!(entry, Entry::Retired) {
+                    *entry = Entry::Retired;
+                    e.retired.push_back((now, id.to_string()));
+                }
+            }
+            e.prune(now);
         }
+    }
+
+    /// Probes of this process that arrived after their probe had ended.
+    pub fn late_arrivals(&self) -> u64 {
+        self.late.load(Ordering::Relaxed)
+    }
+
+    /// Ids still remembered (waiting, arrived or retired).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.by_id.len()).unwrap_or(0)
+    }
+
+    /// Whether no id is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A guard that retires `id` when dropped, so a probe cancelled at its
+    /// hard limit (its future dropped) does not leave the id waiting.
+    pub fn retire_on_drop(&self, id: &str) -> RetireOnDrop {
+        RetireOnDrop {
+            ledger: self.clone(),
+            id: id.to_string(),
+        }
+    }
+}
+
+/// Retires its id when dropped; see [`ProbeLedger::retire_on_drop`].
+#[derive(Debug)]
+pub struct RetireOnDrop {
+    ledger: ProbeLedger,
+    id: String,
+}
+
+impl Drop for RetireOnDrop {
+    fn drop(&mut self) {
+        self.ledger.forget(&self.id);
     }
 }
 
@@ -111,6 +202,76 @@ mod tests {
         assert!(l.deliver("a", arrival()));
         assert_eq!(l.arrival("a"), Some(arrival()));
         l.forget("a");
-        assert!(!l.created("a"));
+        assert_eq!(l.arrival("a"), None);
+    }
+
+    #[test]
+    fn a_retired_id_stays_ours_and_its_arrival_counts_as_late() {
+        let l = ProbeLedger::new();
+        l.record("a");
+        l.forget("a");
+        assert!(l.created("a"), "a late copy may still be deleted");
+        assert!(l.deliver("a", arrival()));
+        assert_eq!(l.arrival("a"), None, "nobody waits for it any more");
+        assert_eq!(l.late_arrivals(), 1);
+        assert!(!l.deliver("b", arrival()));
+        assert_eq!(l.late_arrivals(), 1);
+    }
+
+    #[test]
+    fn retired_ids_expire() {
+        let l = ProbeLedger::new();
+        let t0 = Instant::now();
+        l.record("old");
+        l.forget_at("old", t0);
+        l.record("new");
+        l.forget_at("new", t0 + RETIRED_FOR);
+        assert!(!l.created("old"));
+        assert!(l.created("new"));
+        assert_eq!(l.len(), 1);
+    }
+
+    #[test]
+    fn retiring_twice_keeps_one_entry() {
+        let l = ProbeLedger::new();
+        l.record("a");
+        l.forget("a");
+        l.forget("a");
+        assert_eq!(l.entries.lock().unwrap().retired.len(), 1);
+    }
+
+    #[test]
+    fn the_retired_set_is_capped() {
+        let l = ProbeLedger::new();
+        let t0 = Instant::now();
+        for i in 0..=RETIRED_MAX {
+            let id = i.to_string();
+            l.record(&id);
+            l.forget_at(&id, t0);
+        }
+        assert_eq!(l.len(), RETIRED_MAX);
+        assert!(!l.created("0"), "the oldest went first");
+        assert!(l.created(&RETIRED_MAX.to_string()));
+    }
+
+    #[test]
+    fn a_dropped_probe_retires_its_id() {
+        let l = ProbeLedger::new();
+        l.record("a");
+        let guard = l.retire_on_drop("a");
+        assert!(l.deliver("a", arrival()));
+        assert!(l.arrival("a").is_some());
+        drop(guard);
+        assert_eq!(l.arrival("a"), None);
+        assert!(l.deliver("a", arrival()));
+        assert_eq!(l.late_arrivals(), 1);
+    }
+
+    #[test]
+    fn an_unknown_id_is_never_retired_into_ours() {
+        let l = ProbeLedger::new();
+        l.forget("x");
+        assert!(!l.created("x"));
+        assert!(l.is_empty());
     }
 }

@@ -71,6 +71,9 @@ impl RouteProbe<'_> {
     /// Probes `route` once.
     pub async fn run(&self, route: &RouteConfig) -> RouteResult {
         let tag = ProbeTag::new(&route.name);
+        // Retires the id however the probe ends, also when the daemon drops
+        // this future at the route's hard limit.
+        let _retire = self.ledger.retire_on_drop(&tag.id);
         let mut result = RouteResult {
             name: route.name.clone(),
             rule: route.rule.clone(),
@@ -134,7 +137,6 @@ impl RouteProbe<'_> {
                 result.publish.hint = Some(hint);
             }
         }
-        self.ledger.forget(&tag.id);
         result
     }
 
