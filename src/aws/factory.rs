@@ -11,6 +11,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvCon
 use tokio::sync::OnceCell;
 
 use super::calls::ApiCallCounter;
+use super::host_prefix::LocalHostPrefix;
 use super::retry::{retry_config, timeout_config};
 use crate::config::{AccountConfig, CredentialSource};
 
@@ -172,7 +173,19 @@ impl AccountClients {
     client!(cloudwatch, aws_sdk_cloudwatch);
     client!(iam, aws_sdk_iam);
     client!(kms, aws_sdk_kms);
-    client!(s3control, aws_sdk_s3control);
+
+    /// The S3 Control client; on a local `endpoint_url` without the account
+    /// host prefix (see `host_prefix.rs`).
+    pub fn s3control(&self) -> aws_sdk_s3control::Client {
+        let mut b = aws_sdk_s3control::config::Builder::from(&self.sdk);
+        for c in &self.counters {
+            b = b.interceptor(c.clone());
+        }
+        if let Some(p) = self.sdk.endpoint_url().and_then(LocalHostPrefix::for_endpoint) {
+            b = b.interceptor(p);
+        }
+        aws_sdk_s3control::Client::from_conf(b.build())
+    }
 
     /// The S3 client; path-style addressing when the endpoint is overridden
     /// (a local emulator has no per-bucket host names).

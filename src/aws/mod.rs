@@ -4,6 +4,7 @@
 mod calls;
 mod error;
 mod factory;
+mod host_prefix;
 pub mod names;
 mod retry;
 mod rules;

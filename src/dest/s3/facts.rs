@@ -72,10 +72,7 @@ pub async fn gather(clients: &AccountClients, bucket: &str, account_id: Option<&
         Ok(_) => Fact::Known(true),
         Err(e) => {
             let e = AwsError::from_sdk("s3", "HeadBucket", e);
-            if e.is_not_found()
-                || e.code() == Some("NotFound")
-                || matches!(&e.kind, crate::aws::AwsErrorKind::Service { code, .. } if code == "Unknown" || code.contains("404"))
-            {
+            if e.is_not_found() {
                 Fact::Known(false)
             } else {
                 Fact::from_error(&e)
