@@ -8,6 +8,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use super::credentials::CredentialsUnavailable;
+
 /// Where a call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AwsErrorKind {
@@ -18,6 +20,8 @@ pub enum AwsErrorKind {
     /// The request never reached AWS (DNS, connection, TLS) or the
     /// credentials could not be loaded.
     Dispatch(String),
+    /// The account's credentials could not be loaded; `fix` says what to run.
+    Credentials { detail: String, fix: String },
     /// An error answer without an error code: its HTTP status, and the
     /// status and start of the body in words.
     NoCode { status: u16, detail: String },
@@ -40,7 +44,9 @@ impl fmt::Display for AwsError {
             AwsErrorKind::Service { code, message } if message.is_empty() => write!(f, "{code}"),
             AwsErrorKind::Service { code, message } => write!(f, "{code}: {message}"),
             AwsErrorKind::Timeout => write!(f, "timed out"),
-            AwsErrorKind::Dispatch(d) => write!(f, "request not sent: {d}"),
+            AwsErrorKind::Dispatch(d) | AwsErrorKind::Credentials { detail: d, .. } => {
+                write!(f, "request not sent: {d}")
+            }
             AwsErrorKind::NoCode { detail, .. } | AwsErrorKind::Other(detail) => write!(f, "{detail}"),
         }
     }
@@ -70,7 +76,13 @@ impl AwsError {
                 }
             }
             SdkError::TimeoutError(_) => AwsErrorKind::Timeout,
-            SdkError::DispatchFailure(_) => AwsErrorKind::Dispatch(chain(&err)),
+            SdkError::DispatchFailure(_) => match credentials_failure(&err) {
+                Some(c) => AwsErrorKind::Credentials {
+                    detail: chain(&err),
+                    fix: c.fix.clone(),
+                },
+                None => AwsErrorKind::Dispatch(chain(&err)),
+            },
             _ => AwsErrorKind::Other(chain(&err)),
         };
         AwsError {
@@ -126,6 +138,7 @@ impl AwsError {
                 "check the account's credentials (profile, role_arn) and endpoint_url, and that the endpoint is reachable"
                     .to_string(),
             ),
+            AwsErrorKind::Credentials { fix, .. } => Some(fix.clone()),
             AwsErrorKind::Timeout => Some("the endpoint did not answer in time; check network access to AWS".to_string()),
             AwsErrorKind::NoCode { status: 403, .. } => Some(format!(
                 "the credentials xprobe uses lack {}:{}; see deploy/iam/ for the least-privilege policy",
@@ -151,6 +164,18 @@ impl AwsError {
             AwsErrorKind::Other(_) => None,
         }
     }
+}
+
+/// The account's explained credentials failure in the error's sources, if any.
+fn credentials_failure<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a CredentialsUnavailable> {
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        if let Some(c) = s.downcast_ref::<CredentialsUnavailable>() {
+            return Some(c);
+        }
+        cur = s.source();
+    }
+    None
 }
 
 /// The HTTP status and the start of the body of an error answer without an

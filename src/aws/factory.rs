@@ -11,6 +11,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvCon
 use tokio::sync::OnceCell;
 
 use super::calls::ApiCallCounter;
+use super::credentials::ExplainedCredentials;
 use super::host_prefix::LocalHostPrefix;
 use super::retry::{retry_config, timeout_config};
 use crate::config::{AccountConfig, CredentialSource};
@@ -95,7 +96,14 @@ async fn load(account: &AccountConfig) -> SdkConfig {
             loader = loader.credentials_provider(b.build().await);
         }
     }
-    loader.load().await
+    let sdk = loader.load().await;
+    match sdk.credentials_provider() {
+        Some(inner) => sdk
+            .into_builder()
+            .credentials_provider(ExplainedCredentials::wrap(inner, account))
+            .build(),
+        None => sdk,
+    }
 }
 
 fn with_profile(

@@ -2,6 +2,7 @@
 //! call counting, error rendering and resource-name parsing.
 
 mod calls;
+mod credentials;
 mod error;
 mod factory;
 mod host_prefix;
