@@ -71,7 +71,10 @@ pub fn describe(source: &CredentialSource) -> String {
 /// What to run, given where the credentials come from and how loading failed.
 fn fix(account: &AccountConfig, detail: &str) -> String {
     let lower = detail.to_ascii_lowercase();
-    let sso = lower.contains("sso") || lower.contains("unauthorizedexception") || lower.contains("token");
+    // Words, not substrings: "processor" must not read as SSO.
+    let sso = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w.starts_with("sso") || w == "unauthorizedexception");
     let config_file = |file: &Option<std::path::PathBuf>| match file {
         Some(f) => format!("AWS_CONFIG_FILE={} ", f.display()),
         None => String::new(),
