@@ -304,3 +304,63 @@ fn a_broken_route_gets_an_error_finding() {
     });
     assert!(daemon.status()["routes"][1]["findings"].as_array().unwrap().is_empty());
 }
+
+/// Two connections with one client id knock each other off (AWS IoT allows
+/// one connection per client id; ministack, like AWS, sends the old one
+/// DISCONNECT 0x8E Session taken over). The daemon names that as the cause.
+#[test]
+fn another_login_with_the_client_id_is_named_as_the_cause() {
+    ctl(&["reset"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_config(dir.path(), |t| {
+        t.replace(
+            "connect_timeout = \"5s\"",
+            "connect_timeout = \"5s\"\nclient_id = \"xprobe-shared-id\"",
+        )
+    });
+    let daemon = Daemon::start(&config, dir.path());
+    wait_for(Duration::from_secs(20), "the publisher to connect", || {
+        (daemon.status()["publisher"]["up"] == true).then_some(())
+    });
+
+    let certs = root().join(".sandbox/certs");
+    let other = Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            "18883",
+            "-V",
+            "mqttv5",
+            "-q",
+            "1",
+            "-i",
+            "xprobe-shared-id",
+        ])
+        .arg("--cafile")
+        .arg(certs.join("ca.pem"))
+        .arg("--cert")
+        .arg(certs.join("device.pem.crt"))
+        .arg("--key")
+        .arg(certs.join("private.pem.key"))
+        .args(["-t", "devices/other", "-m", "a device with xprobe's client id"])
+        .output()
+        .expect("run mosquitto_pub");
+    assert!(other.status.success(), "{}", String::from_utf8_lossy(&other.stderr));
+
+    let status = wait_for(Duration::from_secs(20), "the takeover in /status", || {
+        let s = daemon.status();
+        (s["publisher"]["last_drop_code"] == "mqtt-client-id-in-use").then_some(s)
+    });
+    let drop = status["publisher"]["last_drop"].as_str().unwrap_or_default();
+    assert!(
+        drop.contains("another connection logged in with the same client id"),
+        "{status}\n{}",
+        daemon.logs()
+    );
+    wait_for(Duration::from_secs(20), "the daemon to reconnect", || {
+        let s = daemon.status();
+        (s["publisher"]["up"] == true && s["publisher"]["reconnects"].as_u64() >= Some(1)).then_some(())
+    });
+    assert!(daemon.logs().contains("SessionTakenOver"), "{}", daemon.logs());
+}

@@ -57,6 +57,10 @@ pub struct PublisherHealth {
     pub reconnects: u64,
     /// Why it is not up, when it is not.
     pub error: Option<String>,
+    /// Why the MQTT connection last dropped (or a reconnect last failed),
+    /// even if it is up again, and that reason's diagnose code.
+    pub last_drop: Option<String>,
+    pub last_drop_code: Option<&'static str>,
 }
 
 impl PublisherSlot {
@@ -77,7 +81,13 @@ impl PublisherSlot {
         let state = self.state.read().unwrap_or_else(|e| e.into_inner());
         match &*state {
             SlotState::Up(p) if connected(p).unwrap_or(true) => Ok(p.clone()),
-            SlotState::Up(_) => Err(Arc::new(not_connected("the MQTT session is reconnecting"))),
+            // A drop the classifier recognised (client id taken over,
+            // endpoint unreachable, ...) says more than "reconnecting".
+            SlotState::Up(p) => Err(Arc::new(
+                last_drop(p)
+                    .filter(|e| !matches!(e.kind, PublishErrorKind::Other(_)))
+                    .unwrap_or_else(|| not_connected("the MQTT session is reconnecting")),
+            )),
             SlotState::Down(e) => Err(e.clone()),
             SlotState::Starting => Err(Arc::new(not_connected("the publisher has not been opened yet"))),
         }
@@ -86,24 +96,32 @@ impl PublisherSlot {
     pub fn health(&self) -> PublisherHealth {
         let state = self.state.read().unwrap_or_else(|e| e.into_inner());
         let before = self.reconnects_before.load(Ordering::Relaxed);
-        let (up, current, error) = match &*state {
+        let (up, current, error, drop) = match &*state {
             SlotState::Up(p) => {
                 let stats = p.session_stats();
                 let up = connected(p).unwrap_or(true);
+                let drop = last_drop(p);
+                let error = (!up).then(|| match &drop {
+                    Some(d) => format!("the MQTT session is reconnecting; it dropped: {d}"),
+                    None => "the MQTT session is reconnecting".to_string(),
+                });
                 (
                     up,
                     stats.map_or(0, |s| s.reconnects.load(Ordering::Relaxed)),
-                    (!up).then(|| "the MQTT session is reconnecting".to_string()),
+                    error,
+                    drop,
                 )
             }
-            SlotState::Down(e) => (false, 0, Some(e.to_string())),
-            SlotState::Starting => (false, 0, Some("not opened yet".to_string())),
+            SlotState::Down(e) => (false, 0, Some(e.to_string()), Some((**e).clone())),
+            SlotState::Starting => (false, 0, Some("not opened yet".to_string()), None),
         };
         PublisherHealth {
             mode: self.mode.as_str(),
             up,
             reconnects: before + current,
             error,
+            last_drop_code: drop.as_ref().map(PublishError::code),
+            last_drop: drop.map(|d| d.to_string()),
         }
     }
 
@@ -126,6 +144,10 @@ impl PublisherSlot {
 
 fn connected(p: &Publisher) -> Option<bool> {
     p.session_stats().map(|s| s.connected.load(Ordering::SeqCst))
+}
+
+fn last_drop(p: &Publisher) -> Option<PublishError> {
+    p.session_stats().and_then(|s| s.last_drop())
 }
 
 fn not_connected(why: &str) -> PublishError {

@@ -4,7 +4,7 @@
 use std::error::Error as StdError;
 use std::io;
 
-use rumqttc::v5::mqttbytes::v5::{ConnectReturnCode, PubAckReason};
+use rumqttc::v5::mqttbytes::v5::{ConnectReturnCode, DisconnectReasonCode, PubAckReason};
 use rumqttc::v5::mqttbytes::Error as MqttError;
 use rumqttc::v5::{ConnectionError, StateError};
 
@@ -45,6 +45,10 @@ pub fn classify_connection_error(e: &ConnectionError) -> PublishErrorKind {
         ConnectionError::MqttState(StateError::ConnFail { reason }) => {
             classify_connack(*reason).unwrap_or_else(|| PublishErrorKind::Other(e.to_string()))
         }
+        ConnectionError::MqttState(StateError::ServerDisconnect {
+            reason_code: DisconnectReasonCode::SessionTakenOver,
+            ..
+        }) => PublishErrorKind::ClientIdTakenOver,
         ConnectionError::MqttState(StateError::ServerDisconnect { reason_code, .. }) => {
             PublishErrorKind::Other(format!("server disconnected: {reason_code:?}"))
         }
@@ -133,6 +137,23 @@ mod tests {
         assert_eq!(
             classify_connack(ConnectReturnCode::ServerUnavailable),
             Some(PublishErrorKind::EndpointUnreachable)
+        );
+    }
+
+    #[test]
+    fn a_session_taken_over_means_the_client_id_is_in_use() {
+        let taken = ConnectionError::MqttState(StateError::ServerDisconnect {
+            reason_code: DisconnectReasonCode::SessionTakenOver,
+            reason_string: None,
+        });
+        assert_eq!(classify_connection_error(&taken), PublishErrorKind::ClientIdTakenOver);
+        let other = ConnectionError::MqttState(StateError::ServerDisconnect {
+            reason_code: DisconnectReasonCode::ServerShuttingDown,
+            reason_string: None,
+        });
+        assert_eq!(
+            classify_connection_error(&other),
+            PublishErrorKind::Other("server disconnected: ServerShuttingDown".into())
         );
     }
 

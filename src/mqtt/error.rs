@@ -21,6 +21,9 @@ pub enum PublishErrorKind {
     PublishRejected(String),
     /// The broker closed the connection while a publish waited for its PUBACK.
     DisconnectedDuringPublish,
+    /// DISCONNECT 0x8E Session taken over: another connection logged in with
+    /// the same client id (AWS IoT allows one connection per client id).
+    ClientIdTakenOver,
     /// No answer in time.
     Timeout(&'static str),
     /// The certificate, key or CA files could not be used.
@@ -60,6 +63,7 @@ impl PublishError {
                 "mqtt-publish-not-authorized"
             }
             PublishErrorKind::PublishRejected(_) => "mqtt-publish-rejected",
+            PublishErrorKind::ClientIdTakenOver => "mqtt-client-id-in-use",
             PublishErrorKind::LocalTls(_) => "mqtt-local-tls-config",
             PublishErrorKind::Https(_) => "https-publish-failed",
             PublishErrorKind::Other(_) => "mqtt-error",
@@ -75,6 +79,7 @@ impl PublishError {
             PublishErrorKind::ConnectRefused(_) => "the broker refused the connection: the certificate's IoT policy must allow iot:Connect on client/<client_id>, and the client id must not be in use by another connection".to_string(),
             PublishErrorKind::PublishNotAuthorized | PublishErrorKind::DisconnectedDuringPublish => "the device's IoT policy must allow iot:Publish on arn:aws:iot:<region>:<account>:topic/<topic> (for Basic Ingest: topic/$aws/rules/<rule>/*)".to_string(),
             PublishErrorKind::PublishRejected(_) => "the broker rejected the message; check the topic name and payload size".to_string(),
+            PublishErrorKind::ClientIdTakenOver => "another connection uses the same client id, and each login disconnects the other: leave mqtt.client_id unset (xprobe-<ULID>, unique per process) or give every xprobe and device its own".to_string(),
             PublishErrorKind::Timeout(_) => "the endpoint did not answer in time; check the host, port and network path, or raise mqtt.connect_timeout".to_string(),
             PublishErrorKind::LocalTls(_) => "fix the file paths in [mqtt] (client_cert, client_key, ca); paths are relative to the config file".to_string(),
             PublishErrorKind::Https(e) => e.hint().unwrap_or_else(|| "the source account's credentials need iot:Publish on the topic".to_string()),
@@ -94,6 +99,7 @@ impl fmt::Display for PublishError {
             PublishErrorKind::PublishNotAuthorized => write!(f, "not authorized to publish to `{t}` (PUBACK 0x87 Not authorized)"),
             PublishErrorKind::PublishRejected(code) => write!(f, "the broker rejected the publish to `{t}` ({code})"),
             PublishErrorKind::DisconnectedDuringPublish => write!(f, "the broker closed the connection after the publish to `{t}`, which AWS IoT does when publishing is not authorized"),
+            PublishErrorKind::ClientIdTakenOver => write!(f, "{t} ended the session because another connection logged in with the same client id (DISCONNECT 0x8E Session taken over)"),
             PublishErrorKind::Timeout(phase) => write!(f, "timed out {phase} {t}"),
             PublishErrorKind::LocalTls(what) => write!(f, "cannot set up TLS: {what}"),
             PublishErrorKind::Https(e) => write!(f, "{e}"),

@@ -43,6 +43,15 @@ pub struct SessionSettings {
 pub struct SessionStats {
     pub connected: AtomicBool,
     pub reconnects: AtomicU64,
+    /// Why the connection last dropped or a reconnect last failed.
+    pub last_drop: Mutex<Option<PublishError>>,
+}
+
+impl SessionStats {
+    /// Why the connection last dropped, if it ever did.
+    pub fn last_drop(&self) -> Option<PublishError> {
+        self.last_drop.lock().ok().and_then(|d| d.clone())
+    }
 }
 
 type AckResult = Result<(), PublishError>;
@@ -230,6 +239,9 @@ async fn drive(
                 let kind = classify_connection_error(&e);
                 let detail = e.to_string();
                 stats.connected.store(false, Ordering::SeqCst);
+                if let Ok(mut last) = stats.last_drop.lock() {
+                    *last = Some(PublishError::new(kind.clone(), &target, detail.clone()));
+                }
                 if let Ok(mut p) = pending.lock() {
                     let publish_kind =
                         if matches!(kind, PublishErrorKind::Other(_) | PublishErrorKind::ClientCertRejected)

@@ -41,6 +41,7 @@ fn publish_failures_keep_their_code_and_come_first() {
         "mqtt-server-untrusted",
         "mqtt-client-cert-rejected",
         "mqtt-publish-not-authorized",
+        "mqtt-client-id-in-use",
     ] {
         let facts = publish_failed(code);
         let f = with_fix(&facts, code, Severity::Error);
@@ -48,6 +49,12 @@ fn publish_failures_keep_their_code_and_come_first() {
         assert!(f.explanation.contains("the broker said no"), "{f:#?}");
         assert_eq!(top(&facts), code);
     }
+    let in_use = with_fix(
+        &publish_failed("mqtt-client-id-in-use"),
+        "mqtt-client-id-in-use",
+        Severity::Error,
+    );
+    assert!(in_use.fix.unwrap().contains("remove client_id from [mqtt]"));
     // An unknown publish code is not passed through as a code.
     with_fix(&publish_failed("mqtt-weird"), "mqtt-publish-failed", Severity::Error);
 }
