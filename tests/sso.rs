@@ -17,6 +17,10 @@ use common::{ctl, destinations, root, sandbox_config, Run};
 
 const START_URL: &str = "https://xprobe-test.awsapps.com/start";
 const TOKEN: &str = "cached-sso-access-token";
+/// What the portal hands out; ministack ignores the secret and the token
+/// (the access key id is the account), so they can be anything.
+const SECRET_KEY: &str = "portal-secret-key-7f3a";
+const SESSION_TOKEN: &str = "portal-session-token-9c2e";
 
 /// One GetRoleCredentials request as the portal saw it.
 #[derive(Debug, Clone)]
@@ -73,7 +77,7 @@ impl Portal {
                         "200 OK",
                         "",
                         format!(
-                            r#"{{"roleCredentials":{{"accessKeyId":"{account}","secretAccessKey":"test","sessionToken":"sso-session","expiration":4102444800000}}}}"#
+                            r#"{{"roleCredentials":{{"accessKeyId":"{account}","secretAccessKey":"{SECRET_KEY}","sessionToken":"{SESSION_TOKEN}","expiration":4102444800000}}}}"#
                         ),
                     )
                 } else {
@@ -135,6 +139,10 @@ fn sso_home(dir: &Path, token: &str, expires_at: &str) -> std::path::PathBuf {
 
 /// `xprobe check --route sqs` with the sandbox config switched to the SSO profiles.
 fn check_with_sso(dir: &Path, portal: &Portal, aws_config: &Path) -> Run {
+    check_with_sso_logging(dir, portal, aws_config, "warn")
+}
+
+fn check_with_sso_logging(dir: &Path, portal: &Portal, aws_config: &Path, rust_log: &str) -> Run {
     let sandbox_files = root().join(".sandbox/aws-config").display().to_string();
     let config = sandbox_config(dir, |t| {
         t.replace("xprobe-sandbox-a", "sso-a")
@@ -145,6 +153,7 @@ fn check_with_sso(dir: &Path, portal: &Portal, aws_config: &Path) -> Run {
         .args(["check", "-c", config.to_str().unwrap(), "--route", "sqs", "-o", "json"])
         .env("HOME", dir)
         .env("AWS_ENDPOINT_URL_SSO", &portal.url)
+        .env("RUST_LOG", rust_log)
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -193,4 +202,69 @@ fn a_stale_sso_session_says_to_log_in_again() {
     assert!(!portal.seen().is_empty(), "the portal was asked");
     let shown = format!("{}{}", run.stdout, run.stderr);
     assert!(shown.contains("aws sso login --profile sso-a"), "{shown}");
+}
+
+/// With every log level on, no credential, token, key or message body
+/// reaches the log: not the SSO bearer token, not the role credentials the
+/// portal hands out, not the device's private key, not a foreign message
+/// read from the queue.
+#[test]
+fn trace_logs_hold_no_credentials_keys_or_message_bodies() {
+    ctl(&["reset"]);
+    let foreign = "foreign-body-marker-41d8";
+    let url = common::aws("b", &["sqs", "get-queue-url", "--queue-name", "ExampleQueue"]);
+    common::aws(
+        "b",
+        &[
+            "sqs",
+            "send-message",
+            "--queue-url",
+            url["QueueUrl"].as_str().unwrap(),
+            "--message-body",
+            &format!("{{\"note\":\"{foreign}\"}}"),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let portal = Portal::start();
+    let aws_config = sso_home(dir.path(), TOKEN, "2099-01-01T00:00:00Z");
+    let run = check_with_sso_logging(dir.path(), &portal, &aws_config, "trace");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let report = run.json();
+    let d = &destinations(&report, "sqs")[0];
+    assert!(
+        d["foreign_seen"].as_u64().unwrap() >= 1,
+        "the foreign messages were read: {d}"
+    );
+    assert!(
+        run.stderr.lines().count() > 100,
+        "trace logging is on: {} lines",
+        run.stderr.lines().count()
+    );
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "no colour codes when stderr is not a terminal"
+    );
+
+    let key = std::fs::read_to_string(root().join(".sandbox/certs/private.pem.key")).unwrap();
+    let key_line = key.lines().nth(1).expect("a base64 line of the key");
+    for (what, secret) in [
+        ("the SSO bearer token", TOKEN),
+        ("the role's secret key", SECRET_KEY),
+        ("the role's session token", SESSION_TOKEN),
+        ("the device's private key", key_line),
+        ("a foreign message body", foreign),
+    ] {
+        let leaks: Vec<String> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains(secret))
+            .map(|l| l.chars().take(300).collect())
+            .collect();
+        assert!(
+            leaks.is_empty(),
+            "{what} is in the log, {} times:\n{}",
+            leaks.len(),
+            leaks.join("\n")
+        );
+    }
 }
