@@ -149,23 +149,18 @@ fn check_with_sso_logging(dir: &Path, portal: &Portal, aws_config: &Path, rust_l
             .replace("xprobe-sandbox-b", "sso-b")
             .replace(&sandbox_files, &aws_config.display().to_string())
     });
-    let out = Command::new(env!("CARGO_BIN_EXE_xprobe"))
-        .args(["check", "-c", config.to_str().unwrap(), "--route", "sqs", "-o", "json"])
-        .env("HOME", dir)
-        .env("AWS_ENDPOINT_URL_SSO", &portal.url)
-        .env("RUST_LOG", rust_log)
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_CONFIG_FILE")
-        .output()
-        .expect("run xprobe");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run(
+        Command::new(env!("CARGO_BIN_EXE_xprobe"))
+            .args(["check", "-c", config.to_str().unwrap(), "--route", "sqs", "-o", "json"])
+            .env("HOME", dir)
+            .env("AWS_ENDPOINT_URL_SSO", &portal.url)
+            .env("RUST_LOG", rust_log)
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_CONFIG_FILE"),
+    )
 }
 
 #[test]

@@ -10,6 +10,7 @@
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
 
+use super::error::chain;
 use crate::config::{AccountConfig, CredentialSource};
 
 /// Why an account's credentials could not be loaded, and the fix.
@@ -46,7 +47,7 @@ impl ProvideCredentials for ExplainedCredentials {
     {
         future::ProvideCredentials::new(async move {
             self.inner.provide_credentials().await.map_err(|cause| {
-                let detail = chain_text(&cause);
+                let detail = chain(&cause);
                 CredentialsError::provider_error(CredentialsUnavailable {
                     account: self.account.name.clone(),
                     source_desc: describe(&self.account.credentials),
@@ -111,17 +112,6 @@ fn fix(account: &AccountConfig, detail: &str) -> String {
             account.name
         ),
     }
-}
-
-fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        cur = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

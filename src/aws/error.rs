@@ -203,7 +203,7 @@ fn unreadable_answer(raw: &HttpResponse) -> String {
 }
 
 /// The source chain, on one line, each distinct message once.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = Some(e);
     while let Some(err) = cur {

@@ -28,12 +28,15 @@ impl Run {
 
 /// Runs `xprobe` with `args`.
 pub fn xprobe(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xprobe"))
+    run(Command::new(env!("CARGO_BIN_EXE_xprobe"))
         .args(args)
         .current_dir(root())
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run xprobe");
+        .env_remove("AWS_ENDPOINT_URL"))
+}
+
+/// Runs a prepared command and collects what it printed.
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("run the command");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
