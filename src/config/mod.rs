@@ -21,3 +21,5 @@ pub use suggest::closest;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_mutated;
