@@ -6,12 +6,80 @@ use crate::diagnose::facts::RouteFacts;
 use crate::diagnose::rule_errors::RuleError;
 use crate::diagnose::{Component, Finding, Severity, Stage};
 
+/// The kind of policy an AWS access-denied message names, and whether it
+/// denied explicitly. AWS's messages say so for requests within one account
+/// or organization: "... because no identity-based policy allows the X
+/// action" or "... with an explicit deny in a service control policy".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DeniedBy {
+    Identity,
+    Resource,
+    Boundary,
+    Session,
+    Scp,
+    Rcp,
+    VpcEndpoint,
+}
+
+fn denied_by(text: &str) -> Option<(DeniedBy, bool)> {
+    const KINDS: &[(&str, DeniedBy)] = &[
+        ("identity-based policy", DeniedBy::Identity),
+        ("resource-based policy", DeniedBy::Resource),
+        ("permissions boundary", DeniedBy::Boundary),
+        ("session policy", DeniedBy::Session),
+        ("service control policy", DeniedBy::Scp),
+        ("resource control policy", DeniedBy::Rcp),
+        ("VPC endpoint policy", DeniedBy::VpcEndpoint),
+    ];
+    KINDS.iter().find_map(|(phrase, kind)| {
+        if text.contains(&format!("with an explicit deny in a {phrase}"))
+            || text.contains(&format!("with an explicit deny in an {phrase}"))
+        {
+            Some((*kind, true))
+        } else if text.contains(&format!("because no {phrase} allows")) {
+            Some((*kind, false))
+        } else {
+            None
+        }
+    })
+}
+
+/// Codes for policies xprobe cannot read, named only by AWS's own message.
+const UNSEEN_POLICY_CODES: [&str; 4] = [
+    "scp-denies",
+    "rcp-denies",
+    "vpce-policy-denies",
+    "session-policy-denies",
+];
+
 /// The finding code a raw rules-engine error points to.
 pub fn translate(e: &RuleError) -> &'static str {
     let action = e.action.as_deref().unwrap_or_default().to_ascii_lowercase();
     let text = e.error.as_str();
     let has = |s: &str| text.contains(s);
     let kms = has("KMS") || has("Kms") || has("kms:");
+    if let Some((kind, explicit)) = denied_by(text) {
+        let resource_code = match () {
+            _ if action.starts_with("sqs") && kms => "sqs-kms-key-denies",
+            _ if action.starts_with("sns") && kms => "sns-kms-key-denies",
+            _ if action.starts_with("s3") && kms => "s3-kms-key-denies",
+            _ if action.starts_with("sqs") => "sqs-policy-denies",
+            _ if action.starts_with("sns") => "sns-policy-denies",
+            _ if action.starts_with("s3") => "s3-policy-denies",
+            _ if action.starts_with("lambda") => "lambda-permission-missing",
+            _ => "rule-action-failed",
+        };
+        return match kind {
+            DeniedBy::Identity if explicit => "role-policy-explicit-deny",
+            DeniedBy::Identity => "role-policy-missing-action",
+            DeniedBy::Resource => resource_code,
+            DeniedBy::Boundary => "role-boundary-denies",
+            DeniedBy::Session => "session-policy-denies",
+            DeniedBy::Scp => "scp-denies",
+            DeniedBy::Rcp => "rcp-denies",
+            DeniedBy::VpcEndpoint => "vpce-policy-denies",
+        };
+    }
     match () {
         _ if has("Throttl") => "rule-throttled",
         // SQS and SNS refuse a FIFO target without a MessageGroupId, which the rule action never sends.
@@ -88,11 +156,15 @@ pub fn rule_error_findings(facts: &RouteFacts, static_findings: &[Finding], out:
             continue;
         }
         let code = translate(e);
-        let confirmed = static_findings
+        let mut confirmed = static_findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .find(|f| f.code == code || related(code).contains(&f.code))
             .map(|f| f.code);
+        if confirmed.is_none() && UNSEEN_POLICY_CODES.contains(&code) {
+            out.push(unseen_policy_finding(facts, e, code));
+            confirmed = Some(code);
+        }
         let explanation = match confirmed {
             Some(c) => format!("the rules engine reported this failure ({}), which confirms `{c}`", e.source),
             None => format!(
@@ -130,6 +202,52 @@ pub fn rule_error_findings(facts: &RouteFacts, static_findings: &[Finding], out:
         f.confirms = Some(confirmed.unwrap_or(code));
         out.push(f);
     }
+}
+
+/// A finding for a denial by a policy xprobe cannot read (an SCP, an RCP, a
+/// VPC endpoint policy or a session policy), on AWS's word.
+fn unseen_policy_finding(facts: &RouteFacts, e: &RuleError, code: &'static str) -> Finding {
+    let (stage, what, fix) = match code {
+        "scp-denies" => (
+            Stage::Role,
+            "a service control policy of the organization denies the rule's role this action; SCPs override \
+             every allow in the account and xprobe cannot read them from a member account",
+            "aws organizations list-policies-for-target --target-id <account A id> --filter SERVICE_CONTROL_POLICY   \
+             # from the management account; then allow the action for the rule's role (or exempt it)",
+        ),
+        "rcp-denies" => (
+            Stage::Destination,
+            "a resource control policy of the organization denies access to the destination; RCPs override \
+             the destination's own policy and xprobe cannot read them from a member account",
+            "aws organizations list-policies-for-target --target-id <account B id> --filter RESOURCE_CONTROL_POLICY   \
+             # from the management account; allow principals of account A (aws:PrincipalAccount) to reach it",
+        ),
+        "vpce-policy-denies" => (
+            Stage::Destination,
+            "a VPC endpoint policy denies the request; the destination's policy may restrict access to a VPC \
+             endpoint (aws:SourceVpce) that the rules engine, which does not run in your VPC, never uses",
+            "aws ec2 describe-vpc-endpoints --query 'VpcEndpoints[].PolicyDocument'   # and look for \
+             aws:SourceVpce or aws:SourceVpc conditions in the destination's policy that exclude the rules engine",
+        ),
+        _ => (
+            Stage::Role,
+            "a session policy denies the action",
+            "check the session policy passed when the role is assumed",
+        ),
+    };
+    Finding::new(
+        code,
+        Severity::Error,
+        stage,
+        Component::new(
+            facts.source.id.known().map(String::as_str),
+            Some(&facts.source.region),
+            e.resource.clone().unwrap_or_else(|| format!("rule/{}", e.rule)),
+        ),
+        format!("AWS says {what}"),
+    )
+    .evidence(format!("{}: {}", e.action.as_deref().unwrap_or("action"), e.error))
+    .fix(fix)
 }
 
 #[cfg(test)]
@@ -213,6 +331,61 @@ mod tests {
         assert_eq!(
             translate(&err("DynamoAction", "ProvisionedThroughputExceeded Throttling")),
             "rule-throttled"
+        );
+    }
+
+    /// AWS's access-denied messages name the kind of policy that decided.
+    #[test]
+    fn the_policy_kind_in_an_access_denied_message_decides_the_code() {
+        let denied = |tail: &str| {
+            format!(
+                "Failed to send message. AccessDenied: User: arn:aws:sts::111111111111:assumed-role/iot-role/x is \
+                 not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:222222222222:q {tail}"
+            )
+        };
+        for (tail, code) in [
+            (
+                "because no identity-based policy allows the sqs:SendMessage action",
+                "role-policy-missing-action",
+            ),
+            (
+                "with an explicit deny in an identity-based policy",
+                "role-policy-explicit-deny",
+            ),
+            (
+                "because no resource-based policy allows the sqs:SendMessage action",
+                "sqs-policy-denies",
+            ),
+            (
+                "with an explicit deny in a permissions boundary",
+                "role-boundary-denies",
+            ),
+            (
+                "because no permissions boundary allows the sqs:SendMessage action",
+                "role-boundary-denies",
+            ),
+            ("with an explicit deny in a service control policy", "scp-denies"),
+            (
+                "because no service control policy allows the sqs:SendMessage action",
+                "scp-denies",
+            ),
+            ("with an explicit deny in a resource control policy", "rcp-denies"),
+            ("with an explicit deny in a VPC endpoint policy", "vpce-policy-denies"),
+            (
+                "because no session policy allows the sqs:SendMessage action",
+                "session-policy-denies",
+            ),
+        ] {
+            assert_eq!(translate(&err("SqsAction", &denied(tail))), code, "{tail}");
+        }
+        assert_eq!(
+            translate(&err(
+                "S3Action",
+                "User: arn:aws:sts::1:assumed-role/r/x is not authorized to perform: kms:GenerateDataKey on \
+                 resource: arn:aws:kms:us-east-1:2:key/k because no resource-based policy allows the \
+                 kms:GenerateDataKey action"
+            )),
+            "s3-kms-key-denies"
         );
     }
 }

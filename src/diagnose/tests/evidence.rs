@@ -46,6 +46,41 @@ fn rule_error_reported_contradicting_the_static_analysis_is_an_error() {
 }
 
 #[test]
+fn a_denial_by_a_policy_xprobe_cannot_read_is_named_from_the_message() {
+    let mut facts = healthy_sqs();
+    facts.log_errors = Fact::Known(vec![log_error(
+        "SqsAction",
+        "AccessDenied: User: arn:aws:sts::111111111111:assumed-role/iot-sqs-role/x is not authorized to perform: \
+         sqs:SendMessage on resource: arn:aws:sqs:us-east-1:222222222222:ExampleQueue with an explicit deny in a \
+         service control policy",
+    )]);
+    let scp = complete(&facts, "scp-denies", Severity::Error);
+    assert_eq!(scp.stage, Stage::Role);
+    assert!(scp.explanation.contains("service control policy"), "{scp:#?}");
+    assert!(
+        scp.evidence[0].contains("explicit deny in a service control policy"),
+        "{scp:#?}"
+    );
+    assert!(scp.fix.unwrap().contains("--filter SERVICE_CONTROL_POLICY"));
+    let evidence = finding(&facts, "rule-error-reported", Severity::Info);
+    assert_eq!(evidence.confirms, Some("scp-denies"));
+    assert_eq!(top(&facts), "scp-denies");
+
+    // A static finding of the same kind is confirmed instead of duplicated.
+    let mut facts = healthy_sqs();
+    the_queue_attributes(&mut facts).policy = None;
+    facts.log_errors = Fact::Known(vec![log_error(
+        "SqsAction",
+        "AccessDenied: ... because no resource-based policy allows the sqs:SendMessage action",
+    )]);
+    assert_eq!(
+        finding(&facts, "rule-error-reported", Severity::Info).confirms,
+        Some("sqs-policy-denies")
+    );
+    assert!(diagnose(&facts).iter().all(|f| f.code != "scp-denies"));
+}
+
+#[test]
 fn rule_action_failures_confirms_the_static_finding() {
     let mut facts = healthy_sqs();
     the_queue_attributes(&mut facts).policy = None;
