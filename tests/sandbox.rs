@@ -349,3 +349,96 @@ fn a_device_connecting_during_a_reset_still_trusts_the_broker_afterwards() {
         "the race was never provoked, so this run proves nothing: {report}"
     );
 }
+
+/// `xprobe init` arguments for the sandbox's two accounts.
+fn init_args<'a>(rules: &[&'a str], extra: &[&'a str]) -> Vec<String> {
+    let profiles = common::root().join(".sandbox/aws-config").display().to_string();
+    let mut args: Vec<String> = vec!["init".into()];
+    for r in rules {
+        args.extend(["--rule".to_string(), r.to_string()]);
+    }
+    args.extend(
+        [
+            "--region",
+            "us-east-1",
+            "--profile",
+            "xprobe-sandbox-a",
+            "--dest-profile",
+            "xprobe-sandbox-b",
+            "--endpoint-url",
+            "http://127.0.0.1:4610",
+            "--profile-file",
+        ]
+        .map(String::from),
+    );
+    args.push(profiles);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn xprobe_owned(args: &[String]) -> common::Run {
+    xprobe(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn init_drafts_a_config_from_the_rules_that_delivers_on_every_route() {
+    ctl(&["reset"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drafted.toml");
+    let path = file.to_str().unwrap();
+    let run = xprobe_owned(&init_args(
+        &["sqs_rule", "sns_rule", "s3_rule", "lambda_rule"],
+        &["--write", path],
+    ));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("tap_queue_url"), "the sandbox's tap was found:\n{text}");
+    assert!(
+        text.contains("[accounts.dest]") && text.contains("# account 222222222222"),
+        "{text}"
+    );
+
+    let check = xprobe(&["check", "-c", path, "-o", "json"]);
+    assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
+    let report = check.json();
+    for route in ["sqs_rule", "sns_rule", "s3_rule", "lambda_rule"] {
+        assert_eq!(
+            destinations(&report, route)[0]["status"],
+            "delivered",
+            "{route}: {report}"
+        );
+    }
+
+    // An existing file is kept unless --force.
+    let again = xprobe_owned(&init_args(&["sqs_rule"], &["--write", path]));
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
+
+#[test]
+fn init_says_how_to_add_a_missing_tap_and_names_a_missing_rule() {
+    ctl(&["reset"]);
+    ctl(&["break", "sns-tap-missing"]);
+    let run = xprobe_owned(&init_args(&["sns_rule", "no_such_rule"], &[]));
+    assert_eq!(run.code, 1, "a rule could not be read:\n{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("cannot read rule `no_such_rule`"), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("topic_arn = \"arn:aws:sns:us-east-1:222222222222:ExampleTopic\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("tap_queue_url"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("xprobe sns-tap create --route sns_rule"),
+        "{}",
+        run.stdout
+    );
+    // What it drafted is still a config `check --dry-run` accepts.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drafted.toml");
+    std::fs::write(&file, &run.stdout).unwrap();
+    let dry = xprobe(&["check", "--dry-run", "-c", file.to_str().unwrap()]);
+    assert_eq!(dry.code, 0, "{}\n{}", dry.stdout, dry.stderr);
+}

@@ -48,6 +48,62 @@ pub enum Command {
     /// Create or delete the SQS tap queue that lets xprobe read an SNS topic.
     #[command(subcommand, name = "sns-tap")]
     SnsTap(SnsTapCommand),
+
+    /// Draft a config from existing rules: follows their actions to the destinations (reads only).
+    #[command(
+        after_help = "Examples:\n  xprobe init --rule sqs_rule --rule s3_rule --region us-east-1 --profile prod-a --dest-profile prod-b > xprobe.toml\n  xprobe init --rule sqs_rule --region eu-west-1 --role-arn arn:aws:iam::111111111111:role/xprobe \\\n      --dest-role-arn arn:aws:iam::222222222222:role/xprobe-reader --write xprobe.toml\n\nThe draft publishes with the iot-data HTTPS API (no certificate); give --client-cert and --client-key to publish over MQTT.\nExit codes: 0 drafted, 1 a rule could not be read, 2 usage error, 3 the credentials do not work."
+    )]
+    Init(InitArgs),
+}
+
+/// Arguments of `xprobe init`.
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// A rule in the source account (repeatable); each becomes a route.
+    #[arg(long, value_name = "NAME", required = true)]
+    pub rule: Vec<String>,
+    /// The region of the rules (and of the destinations).
+    #[arg(long, value_name = "REGION", env = "AWS_REGION")]
+    pub region: String,
+    /// The source account's profile (default: the default credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// A role to assume in the source account (from --profile, or the default chain).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// The destination accounts' profile.
+    #[arg(long, value_name = "NAME")]
+    pub dest_profile: Option<String>,
+    /// A role to assume in the destination account.
+    #[arg(long, value_name = "ARN")]
+    pub dest_role_arn: Option<String>,
+    /// A shared-config-format file the profiles come from.
+    #[arg(long, value_name = "FILE")]
+    pub profile_file: Option<PathBuf>,
+    /// An endpoint for every AWS call (a local emulator).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Publish over MQTT with this device certificate (with --client-key).
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The device certificate's private key.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+    /// The CA that signs the MQTT server's certificate.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub ca: Option<PathBuf>,
+    /// The MQTT endpoint (default: DescribeEndpoint iot:Data-ATS at probe time).
+    #[arg(long, value_name = "HOST", requires = "client_cert")]
+    pub mqtt_endpoint: Option<String>,
+    /// The MQTT port (default 8883).
+    #[arg(long, value_name = "PORT", requires = "client_cert")]
+    pub mqtt_port: Option<u16>,
+    /// Write the config to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// With --write, overwrite FILE if it exists.
+    #[arg(long, requires = "write")]
+    pub force: bool,
 }
 
 /// Arguments of `xprobe check`.

@@ -1,7 +1,7 @@
 //! Runs a parsed command and returns the process exit code.
 
 use super::args::{Cli, Command, SnsTapCommand};
-use super::{can, check, diagnose, logging, run as run_cmd, sns_tap};
+use super::{can, check, diagnose, init, logging, run as run_cmd, sns_tap};
 use crate::exit;
 
 /// Runs the command line and returns the exit code.
@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Can(args) => can::run(args).await,
             Command::SnsTap(SnsTapCommand::Create(a)) => sns_tap::create(a).await,
             Command::SnsTap(SnsTapCommand::Delete(a)) => sns_tap::delete(a).await,
+            Command::Init(args) => init::run(args).await,
         }
     })
 }

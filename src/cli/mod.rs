@@ -5,6 +5,7 @@ mod can;
 mod check;
 mod diagnose;
 mod dispatch;
+mod init;
 mod logging;
 mod progress;
 mod render;

@@ -4,6 +4,7 @@
 //! so that every problem in a file (unknown keys, wrong types, bad values) is
 //! reported at once with its line, its key and a fix.
 
+mod draft;
 mod load;
 mod model;
 mod problem;
@@ -12,6 +13,10 @@ mod routes;
 mod sections;
 mod suggest;
 
+pub use draft::{
+    render as render_draft, topic_for_filter, Draft, DraftAccount, DraftCredentials, DraftDestination, DraftRoute,
+    MqttFiles,
+};
 pub use load::{load, parse_str};
 pub use model::{
     AccountConfig, Config, CredentialSource, DestinationConfig, DestinationSpec, MqttConfig, PublishMode, RouteConfig,
