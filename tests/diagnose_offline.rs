@@ -128,6 +128,8 @@ const FIXTURES: &[(&str, &str, Expect)] = &[
         "sqs",
         TopError("rule-error-reported"),
     ),
+    // AWS's message names the policy kind: an SCP xprobe cannot read.
+    ("hand/rule_error_scp_denies", "sqs", TopError("scp-denies")),
     (
         "hand/sqs_kms_key_denies_reported",
         "sqs",
