@@ -30,9 +30,20 @@ impl fmt::Display for ConfigProblem {
 }
 
 /// Why a config could not be loaded.
+/// What to do when the config file cannot be read.
+fn read_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "\n  hint: pass --config FILE (default xprobe.toml, or $XPROBE_CONFIG); `xprobe init --rule NAME …` drafts one from your rules"
+        }
+        std::io::ErrorKind::PermissionDenied => "\n  hint: the user running xprobe must be able to read the file",
+        _ => "",
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}")]
+    #[error("cannot read config file {path}: {source}{}", read_hint(source))]
     Read {
         path: PathBuf,
         #[source]
@@ -71,7 +82,7 @@ impl ConfigError {
                 column: 0,
                 key: String::new(),
                 message: source.to_string(),
-                hint: None,
+                hint: Some(read_hint(source).trim_start_matches("\n  hint: ").to_string()).filter(|h| !h.is_empty()),
             }],
         }
     }

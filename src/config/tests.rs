@@ -212,10 +212,19 @@ fn syntax_errors_give_the_line() {
 #[test]
 fn a_missing_file_is_a_read_error() {
     let e = load(Path::new("/nonexistent/xprobe.toml")).unwrap_err();
+    let shown = e.to_string();
     assert!(
-        e.to_string()
-            .contains("cannot read config file /nonexistent/xprobe.toml"),
-        "{e}"
+        shown.starts_with("cannot read config file /nonexistent/xprobe.toml: No such file or directory"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("hint: pass --config FILE") && shown.contains("xprobe init"),
+        "{shown}"
+    );
+    let p = &e.problems()[0];
+    assert!(
+        p.hint.as_deref().is_some_and(|h| h.starts_with("pass --config FILE")),
+        "{p:?}"
     );
 }
 
