@@ -263,3 +263,34 @@ fn trace_logs_hold_no_credentials_keys_or_message_bodies() {
         );
     }
 }
+
+/// A profile name that is not in the profile file (a typo) is named, with
+/// the profiles that are there.
+#[test]
+fn an_undefined_profile_names_the_profiles_that_are_defined() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_config(dir.path(), |t| t.replace("xprobe-sandbox-a", "xprobe-sandbox-typo"));
+    let run = common::run(
+        Command::new(env!("CARGO_BIN_EXE_xprobe"))
+            .args(["check", "-c", config.to_str().unwrap(), "--route", "sqs", "-o", "json"])
+            .env("HOME", dir.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_CONFIG_FILE"),
+    );
+    assert_eq!(run.code, 3, "no probe could be sent:\n{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    let hint = report["routes"][0]["publish"]["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.starts_with("profile `xprobe-sandbox-typo` is not defined in ")
+            && hint.ends_with("defined there: xprobe-sandbox-a, xprobe-sandbox-b"),
+        "{hint}"
+    );
+    assert!(
+        !run.stderr.contains("WARN"),
+        "no SDK warnings by default: {}",
+        run.stderr
+    );
+}

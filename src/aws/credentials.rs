@@ -85,10 +85,16 @@ fn fix(account: &AccountConfig, detail: &str) -> String {
             "the SSO session behind profile `{name}` has ended or never started: run `{}aws sso login --profile {name}` and try again",
             config_file(file)
         ),
-        CredentialSource::Profile { name, file } => format!(
-            "check profile `{name}`: `{}aws sts get-caller-identity --profile {name}` shows what fails",
-            config_file(file)
-        ),
+        CredentialSource::Profile { name, file } => match defined_profiles(file.as_deref()) {
+            Some((files, names)) if !names.contains(name) => format!(
+                "profile `{name}` is not defined in {files}; defined there: {}",
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            ),
+            _ => format!(
+                "check profile `{name}`: `{}aws sts get-caller-identity --profile {name}` shows what fails",
+                config_file(file)
+            ),
+        },
         CredentialSource::AssumeRole {
             role_arn,
             source_profile,
@@ -112,6 +118,49 @@ fn fix(account: &AccountConfig, detail: &str) -> String {
             account.name
         ),
     }
+}
+
+/// The profiles defined in the shared config and credentials files (or in
+/// `file` alone), and those files in words; `None` when none can be read.
+fn defined_profiles(file: Option<&std::path::Path>) -> Option<(String, Vec<String>)> {
+    let paths: Vec<std::path::PathBuf> = match file {
+        Some(f) => vec![f.to_path_buf()],
+        None => {
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from)?;
+            let config = std::env::var_os("AWS_CONFIG_FILE").map_or_else(|| home.join(".aws/config"), Into::into);
+            let creds = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+                .map_or_else(|| home.join(".aws/credentials"), Into::into);
+            vec![config, creds]
+        }
+    };
+    let mut names = Vec::new();
+    let mut read = Vec::new();
+    for path in &paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        read.push(path.display().to_string());
+        names.extend(profile_names(&text));
+    }
+    names.sort();
+    names.dedup();
+    (!read.is_empty()).then(|| (read.join(" and "), names))
+}
+
+/// Profile names in shared config text: `[profile NAME]` and `[NAME]`
+/// sections (not `[sso-session …]` or `[services …]`).
+fn profile_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']'))
+        .filter_map(|section| {
+            let section = section.trim();
+            match section.split_once(char::is_whitespace) {
+                Some(("profile", name)) => Some(name.trim().to_string()),
+                Some(_) => None,
+                None => Some(section.to_string()),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -166,6 +215,35 @@ mod tests {
         assert_eq!(f.account, "dest");
         assert_eq!(f.source_desc, "profile `prod-b`");
         assert!(f.fix.contains("run `aws sso login --profile prod-b`"), "{}", f.fix);
+    }
+
+    #[test]
+    fn profile_sections_are_read_from_both_kinds_of_file() {
+        let text =
+            "[default]\nregion = x\n[profile prod-a]\n[ profile  prod-b ]\n[sso-session corp]\n[services local]\n";
+        assert_eq!(profile_names(text), ["default", "prod-a", "prod-b"]);
+    }
+
+    #[tokio::test]
+    async fn a_profile_that_is_not_defined_says_which_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("aws-config");
+        std::fs::write(&file, "[profile prod-a]\n[profile prod-b]\n").unwrap();
+        let f = failure(
+            CredentialSource::Profile {
+                name: "prod-c".into(),
+                file: Some(file.clone()),
+            },
+            "no providers in chain provided credentials",
+        )
+        .await;
+        assert_eq!(
+            f.fix,
+            format!(
+                "profile `prod-c` is not defined in {}; defined there: prod-a, prod-b",
+                file.display()
+            )
+        );
     }
 
     #[tokio::test]

@@ -1,4 +1,5 @@
-//! Structured logs on stderr. `RUST_LOG` sets the level (default: warn).
+//! Structured logs on stderr. `RUST_LOG` sets the level (default: warn,
+//! without aws-config's warnings, which repeat errors xprobe reports).
 //! Credentials, keys and message bodies are never logged: the crates that
 //! would log them at TRACE (the AWS SDK's runtime logs request headers, such
 //! as an SSO bearer token, and response bodies, such as the messages of a
@@ -17,6 +18,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 use super::args::LogFormat;
+
+/// Without `RUST_LOG`: warnings, but not aws-config's, which repeat (with a
+/// debug dump) the credential failures xprobe reports itself, with a fix.
+const DEFAULT_FILTER: &str = "warn,aws_config=error";
 
 /// Crates whose TRACE events carry request headers, bodies or packets.
 const CAPPED_AT_DEBUG: &[&str] = &[
@@ -46,7 +51,7 @@ where
 {
     let env = rust_log
         .and_then(|s| EnvFilter::try_new(s).ok())
-        .unwrap_or_else(|| EnvFilter::new("warn"));
+        .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
     let caps = CAPPED_AT_DEBUG
         .iter()
         .fold(Targets::new().with_default(LevelFilter::TRACE), |t, target| {
@@ -86,6 +91,7 @@ mod tests {
             tracing::trace!(target: "rumqttc::v5::state", "publish payload BODY");
             tracing::trace!(target: "xprobe::probe", "our own trace");
             tracing::warn!(target: "xprobe::probe", "a warning");
+            tracing::warn!(target: "aws_config::meta::credentials::chain", "provider failed: dump");
         });
         let text = String::from_utf8(out.lock().unwrap().clone()).unwrap();
         text
@@ -122,6 +128,10 @@ mod tests {
     #[test]
     fn the_caps_never_raise_a_level() {
         let t = logged(LogFormat::Text, None);
+        assert!(
+            !t.contains("provider failed"),
+            "aws-config's warnings are not repeated by default: {t}"
+        );
         assert!(!t.contains("beginning attempt"), "{t}");
         assert!(!t.contains("our own trace"), "{t}");
         assert!(t.contains("a warning"), "{t}");
