@@ -68,10 +68,16 @@ pub async fn gather(clients: &AccountClients, key: &str) -> Fact<KeyFacts> {
     })
 }
 
-/// The key's facts when the resource is encrypted with one.
-pub async fn gather_if(clients: &AccountClients, key: Option<String>) -> Option<Fact<KeyFacts>> {
-    match key {
-        Some(k) => Some(gather(clients, &k).await),
+/// A resource setting that may name a KMS key (queue or topic attributes,
+/// bucket default encryption).
+pub trait EncryptedBy {
+    fn kms_key_id(&self) -> Option<&str>;
+}
+
+/// The key's facts when the resource's setting (if it could be read) names one.
+pub async fn gather_for<T: EncryptedBy>(clients: &AccountClients, setting: &Fact<Option<T>>) -> Option<Fact<KeyFacts>> {
+    match setting.known().and_then(Option::as_ref).and_then(T::kms_key_id) {
+        Some(k) => Some(gather(clients, k).await),
         None => None,
     }
 }

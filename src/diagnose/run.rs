@@ -27,7 +27,7 @@ pub fn diagnose(facts: &RouteFacts) -> Vec<Finding> {
                 )
             });
             for role in facts.roles.values().filter_map(|r| r.known()) {
-                trust_findings(facts, role, &rule_arn, source_id, &mut out);
+                trust_findings(role, &rule_arn, source_id, &mut out);
             }
         }
         for d in &facts.destinations {

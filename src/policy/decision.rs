@@ -75,6 +75,11 @@ pub struct NearMiss {
     pub reason: String,
 }
 
+/// The reasons of near misses, on one line (without the statements).
+pub fn near_miss_reasons(misses: &[NearMiss]) -> String {
+    misses.iter().map(|m| m.reason.as_str()).collect::<Vec<_>>().join("; ")
+}
+
 impl std::fmt::Display for NearMiss {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.statement, self.reason)

@@ -76,7 +76,7 @@ mod tests;
 pub use authorize::{authorize, Authorization};
 pub use condition::{Clause, Comparison, Operator, SetQualifier};
 pub use context::Context;
-pub use decision::{Decision, NearMiss, StatementRef};
+pub use decision::{near_miss_reasons, Decision, NearMiss, StatementRef};
 pub use document::{Effect, Patterns, Policy, Statement, Version};
 pub use error::{PolicyError, PolicyErrorKind};
 pub use evaluate::{evaluate, Evaluation};

@@ -5,7 +5,7 @@
 use super::facts::LambdaFacts;
 use crate::diagnose::access::compact;
 use crate::diagnose::{CheckContext, Finding, Severity, Stage};
-use crate::policy::{Context, Decision, Policy, Principal, Request};
+use crate::policy::{near_miss_reasons, Context, Decision, Policy, Principal, Request};
 use crate::rule::RuleAction;
 
 /// Runs every Lambda check.
@@ -110,12 +110,7 @@ pub fn check(ctx: &CheckContext<'_>, f: &LambdaFacts, out: &mut Vec<Finding>) {
     } else {
         "lambda-permission-source-account-mismatch"
     };
-    let why = eval
-        .near_misses
-        .iter()
-        .map(|m| m.reason.clone())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let why = near_miss_reasons(&eval.near_misses);
     let explanation = match code {
         "lambda-permission-source-arn-mismatch" => format!("the function's permission for iot.amazonaws.com names a different rule than {rule_arn}, so this rule may not invoke it: {why}"),
         "lambda-permission-source-account-mismatch" => format!("the function's permission for iot.amazonaws.com requires a different source account than {source}: {why}"),

@@ -35,6 +35,12 @@ pub struct BucketEncryption {
     pub kms_key_id: Option<String>,
 }
 
+impl kms::EncryptedBy for BucketEncryption {
+    fn kms_key_id(&self) -> Option<&str> {
+        self.kms_key_id.as_deref()
+    }
+}
+
 /// Facts about one bucket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct S3Facts {
@@ -138,14 +144,7 @@ pub async fn gather(clients: &AccountClients, bucket: &str, account_id: Option<&
             "ServerSideEncryptionConfigurationNotFoundError",
         ),
     };
-    let key = kms::gather_if(
-        clients,
-        encryption
-            .known()
-            .and_then(|e| e.as_ref())
-            .and_then(|e| e.kms_key_id.clone()),
-    )
-    .await;
+    let key = kms::gather_for(clients, &encryption).await;
     S3Facts {
         bucket: bucket.to_string(),
         exists,

@@ -15,6 +15,12 @@ pub struct TopicAttributes {
     pub fifo: bool,
 }
 
+impl kms::EncryptedBy for TopicAttributes {
+    fn kms_key_id(&self) -> Option<&str> {
+        self.kms_key_id.as_deref()
+    }
+}
+
 /// One subscription of the topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
@@ -71,14 +77,7 @@ pub async fn gather(clients: &AccountClients, topic_arn: &str, tap_queue_url: Op
         ),
         Err(e) => Fact::from_error(&AwsError::from_sdk("sns", "ListSubscriptionsByTopic", e)),
     };
-    let key = kms::gather_if(
-        clients,
-        attributes
-            .known()
-            .and_then(|a| a.as_ref())
-            .and_then(|a| a.kms_key_id.clone()),
-    )
-    .await;
+    let key = kms::gather_for(clients, &attributes).await;
     SnsFacts {
         topic_arn: topic_arn.to_string(),
         account_id: arn.as_ref().map(|a| a.account.clone()).unwrap_or_default(),

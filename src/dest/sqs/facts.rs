@@ -17,6 +17,12 @@ pub struct QueueAttributes {
     pub redrive_policy: Option<String>,
 }
 
+impl kms::EncryptedBy for QueueAttributes {
+    fn kms_key_id(&self) -> Option<&str> {
+        self.kms_key_id.as_deref()
+    }
+}
+
 /// Facts about one queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SqsFacts {
@@ -53,14 +59,7 @@ pub async fn gather(clients: &AccountClients, queue_url: &str) -> SqsFacts {
         }
         Err(e) => Fact::absent_or_unknown(&AwsError::from_sdk("sqs", "GetQueueAttributes", e)),
     };
-    let key = kms::gather_if(
-        clients,
-        attributes
-            .known()
-            .and_then(|a| a.as_ref())
-            .and_then(|a| a.kms_key_id.clone()),
-    )
-    .await;
+    let key = kms::gather_for(clients, &attributes).await;
     SqsFacts {
         queue_url: queue_url.to_string(),
         queue_arn,

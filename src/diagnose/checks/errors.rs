@@ -253,19 +253,7 @@ fn unseen_policy_finding(facts: &RouteFacts, e: &RuleError, code: &'static str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn err(action: &str, text: &str) -> RuleError {
-        RuleError {
-            source: "AWSIotLogsV2".into(),
-            rule: "r".into(),
-            action: Some(action.into()),
-            resource: None,
-            error: text.into(),
-            trace_id: None,
-            timestamp: None,
-            probe_id: None,
-        }
-    }
+    use crate::diagnose::tests::build::log_error as err;
 
     #[test]
     fn translates_raw_errors() {

@@ -1,19 +1,12 @@
 //! The role's existence and trust: the rules engine must be able to assume it.
 
 use crate::diagnose::access::compact;
-use crate::diagnose::facts::RouteFacts;
 use crate::diagnose::source_facts::RoleFacts;
 use crate::diagnose::{Component, Finding, Severity, Stage};
-use crate::policy::{Context, Decision, Policy, Principal, Request};
+use crate::policy::{near_miss_reasons, Context, Decision, Policy, Principal, Request};
 
 /// Findings about one role the rule uses.
-pub fn trust_findings(
-    facts: &RouteFacts,
-    role: &RoleFacts,
-    rule_arn: &str,
-    source_id: Option<&str>,
-    out: &mut Vec<Finding>,
-) {
+pub fn trust_findings(role: &RoleFacts, rule_arn: &str, source_id: Option<&str>, out: &mut Vec<Finding>) {
     let name = role.arn.rsplit('/').next().unwrap_or_default();
     let component = Component::new(source_id, None, role.arn.clone());
     if !role.exists {
@@ -61,14 +54,8 @@ pub fn trust_findings(
         source_id.unwrap_or("<SOURCE_ACCOUNT_ID>"),
         source_id.unwrap_or("<SOURCE_ACCOUNT_ID>")
     );
-    let _ = facts;
     let f = if names_iot && eval.decision == Decision::ImplicitDeny {
-        let why = eval
-            .near_misses
-            .iter()
-            .map(|m| m.reason.clone())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let why = near_miss_reasons(&eval.near_misses);
         Finding::new(
             "role-trust-condition-mismatch",
             Severity::Error,

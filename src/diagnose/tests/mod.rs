@@ -2,7 +2,7 @@
 //! every check's codes (`source`, `destinations`, `evidence`), the APIs the
 //! sandbox lacks (`recorded`), and report snapshots (`snapshots`).
 
-mod build;
+pub(super) mod build;
 mod destinations;
 mod evidence;
 mod recorded;
