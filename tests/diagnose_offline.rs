@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use common::{root, xprobe};
+use common::{finding_codes, findings, root, xprobe};
 
 /// What the diagnosis of a fixture must show.
 #[derive(Clone, Copy, Debug)]
@@ -195,26 +195,9 @@ fn route(name: &str) -> (i32, Value) {
     (code, routes[0].clone())
 }
 
-fn findings(route: &Value) -> &Vec<Value> {
-    route["findings"].as_array().expect("findings")
-}
-
-fn summary(route: &Value) -> Vec<String> {
-    findings(route)
-        .iter()
-        .map(|f| {
-            format!(
-                "{}:{}",
-                f["severity"].as_str().unwrap_or("?"),
-                f["code"].as_str().unwrap_or("?")
-            )
-        })
-        .collect()
-}
-
 fn check(name: &str, route_name: &str, expect: Expect) -> Result<(), String> {
     let (code, r) = route(name);
-    let all = summary(&r);
+    let all = finding_codes(&r);
     if r["route"] != route_name {
         return Err(format!("{name}: route {} (want {route_name})", r["route"]));
     }
@@ -297,7 +280,7 @@ fn the_healthy_facts_have_no_error_on_any_route() {
             !findings(r).iter().any(|f| f["severity"] == "error"),
             "{}: {:?}",
             r["route"],
-            summary(r)
+            finding_codes(r)
         );
     }
     assert_eq!(code, 0);
@@ -345,7 +328,7 @@ fn reported_errors_confirm_the_static_finding() {
             .iter()
             .filter(|f| f["code"] == "rule-error-reported")
             .collect();
-        assert!(!reported.is_empty(), "{name}: {:?}", summary(&r));
+        assert!(!reported.is_empty(), "{name}: {:?}", finding_codes(&r));
         for f in reported {
             assert_eq!(f["confirms"], confirms, "{name}: {f:#}");
             assert_eq!(f["severity"], "info", "{name}: {f:#}");
@@ -369,7 +352,7 @@ fn reported_errors_that_contradict_the_static_analysis_are_errors() {
         let (code, r) = route(name);
         assert_eq!(code, 1, "{name}");
         let f = &findings(&r)[0];
-        assert_eq!(f["code"], "rule-error-reported", "{name}: {:?}", summary(&r));
+        assert_eq!(f["code"], "rule-error-reported", "{name}: {:?}", finding_codes(&r));
         assert_eq!(f["severity"], "error", "{name}: {f:#}");
         assert_eq!(f["confirms"], points_to, "{name}: {f:#}");
         let text = f["explanation"].as_str().unwrap_or_default();
@@ -399,7 +382,7 @@ fn an_unreadable_fact_gives_no_finding_and_names_the_permission() {
     assert!(
         !findings(&r).iter().any(|f| f["severity"] == "error"),
         "{:?}",
-        summary(&r)
+        finding_codes(&r)
     );
     assert_eq!(code, 0);
     let unknown = r["unknown_facts"].as_array().expect("unknown_facts");

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{ctl, root, xprobe, Run};
+use common::{ctl, finding_codes, findings, root, xprobe, Run};
 
 /// What a scenario expects from `diagnose --route R --output json`.
 #[derive(Clone, Copy, Debug)]
@@ -279,23 +279,6 @@ fn diagnose(config: &Path, route: &str, name: &str) -> (i32, Value) {
     (run.code, routes[0].clone())
 }
 
-fn codes(route: &Value) -> Vec<String> {
-    findings(route)
-        .iter()
-        .map(|f| {
-            format!(
-                "{}:{}",
-                f["severity"].as_str().unwrap_or("?"),
-                f["code"].as_str().unwrap_or("?")
-            )
-        })
-        .collect()
-}
-
-fn findings(route: &Value) -> &Vec<Value> {
-    route["findings"].as_array().expect("findings")
-}
-
 fn errors(route: &Value) -> Vec<&Value> {
     findings(route).iter().filter(|f| f["severity"] == "error").collect()
 }
@@ -317,7 +300,7 @@ fn run_scenario(test: &str) {
         publish_and_await_failure(&format!("{}_rule", s.route), &probe_id);
     }
     let (code, route) = diagnose(&config, s.route, test);
-    let all = codes(&route);
+    let all = finding_codes(&route);
     match s.expect {
         TopError(want) => {
             let top = &findings(&route)
@@ -430,7 +413,12 @@ fn the_healthy_setup_has_no_error_on_any_route() {
     let names: Vec<&str> = routes.iter().filter_map(|r| r["route"].as_str()).collect();
     assert_eq!(names, ["sqs", "sns", "s3", "lambda"], "{}", run.stdout);
     for r in routes {
-        assert!(errors(r).is_empty(), "route {}: {:?}\n{r:#}", r["route"], codes(r));
+        assert!(
+            errors(r).is_empty(),
+            "route {}: {:?}\n{r:#}",
+            r["route"],
+            finding_codes(r)
+        );
     }
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 }
@@ -469,12 +457,17 @@ fn check_shows_the_diagnosis_inline_and_diagnose_links_the_reported_error() {
     // and an errorAction document, each linked to the static finding.
     let (code, route) = diagnose(Path::new(&config), "sqs", "sqs_policy_denies_reported");
     assert_eq!(code, 1);
-    assert_eq!(findings(&route)[0]["code"], "sqs-policy-denies", "{:?}", codes(&route));
+    assert_eq!(
+        findings(&route)[0]["code"],
+        "sqs-policy-denies",
+        "{:?}",
+        finding_codes(&route)
+    );
     let reported: Vec<&Value> = findings(&route)
         .iter()
         .filter(|f| f["code"] == "rule-error-reported")
         .collect();
-    assert!(!reported.is_empty(), "{:?}\n{route:#}", codes(&route));
+    assert!(!reported.is_empty(), "{:?}\n{route:#}", finding_codes(&route));
     for f in &reported {
         assert_eq!(f["confirms"], "sqs-policy-denies", "{f:#}");
         assert_eq!(f["severity"], "info", "confirmed evidence is not a second error: {f:#}");

@@ -57,43 +57,15 @@ fn text_output_is_a_table_without_progress_when_piped() {
 
 #[test]
 fn removing_the_queue_policy_makes_sqs_missing() {
-    ctl(&["reset"]);
-    ctl(&["break", "sqs-policy-removed"]);
-    let run = xprobe(&[
-        "check",
-        "-c",
-        CONFIG,
-        "--route",
-        "sqs",
-        "--deadline",
-        "3s",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    let report = run.json();
-    let d = &destinations(&report, "sqs")[0];
+    let d = broken_route("sqs-policy-removed", "sqs");
     assert_eq!(d["status"], "missing", "{d}");
     assert!(d["error"].as_str().unwrap().contains("no probe arrived"), "{d}");
 }
 
 #[test]
 fn a_disabled_rule_makes_the_route_missing() {
-    ctl(&["reset"]);
-    ctl(&["break", "rule-disabled:sqs_rule"]);
-    let run = xprobe(&[
-        "check",
-        "-c",
-        CONFIG,
-        "--route",
-        "sqs",
-        "--deadline",
-        "3s",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(destinations(&run.json(), "sqs")[0]["status"], "missing");
+    let d = broken_route("rule-disabled:sqs_rule", "sqs");
+    assert_eq!(d["status"], "missing", "{d}");
 }
 
 #[test]
@@ -233,7 +205,11 @@ fn https_publishing_delivers_without_a_certificate() {
 }
 
 /// Runs one route with a short deadline and returns its destination result.
-fn check_route(route: &str) -> (i32, serde_json::Value) {
+/// From the healthy setup, applies `breakage` and checks `route` (short
+/// deadline); the check must exit 1. Returns the route's first destination.
+fn broken_route(breakage: &str, route: &str) -> serde_json::Value {
+    ctl(&["reset"]);
+    ctl(&["break", breakage]);
     let run = xprobe(&[
         "check",
         "-c",
@@ -245,8 +221,8 @@ fn check_route(route: &str) -> (i32, serde_json::Value) {
         "-o",
         "json",
     ]);
-    let d = destinations(&run.json(), route)[0].clone();
-    (run.code, d)
+    assert_eq!(run.code, 1, "{breakage}: {}\n{}", run.stdout, run.stderr);
+    destinations(&run.json(), route)[0].clone()
 }
 
 fn failure_logged(rule: &str, action: &str) -> serde_json::Value {
@@ -262,10 +238,7 @@ fn failure_logged(rule: &str, action: &str) -> serde_json::Value {
 
 #[test]
 fn removing_the_bucket_policy_makes_s3_missing_and_logs_the_failure() {
-    ctl(&["reset"]);
-    ctl(&["break", "s3-bucket-policy-removed"]);
-    let (code, d) = check_route("s3");
-    assert_eq!(code, 1);
+    let d = broken_route("s3-bucket-policy-removed", "s3");
     assert_eq!(d["status"], "missing", "{d}");
     let entry = failure_logged("s3_rule", "S3Action");
     assert!(entry["details"].as_str().unwrap().contains("AccessDenied"), "{entry}");
@@ -273,10 +246,7 @@ fn removing_the_bucket_policy_makes_s3_missing_and_logs_the_failure() {
 
 #[test]
 fn the_walkthroughs_own_s3_iam_policy_makes_s3_missing() {
-    ctl(&["reset"]);
-    ctl(&["break", "s3-walkthrough-iam-policy"]);
-    let (code, d) = check_route("s3");
-    assert_eq!(code, 1);
+    let d = broken_route("s3-walkthrough-iam-policy", "s3");
     assert_eq!(d["status"], "missing", "{d}");
 }
 
@@ -306,20 +276,14 @@ fn s3_cleanup_deletes_only_the_probes_own_object() {
 
 #[test]
 fn a_lambda_permission_naming_another_rule_makes_lambda_missing() {
-    ctl(&["reset"]);
-    ctl(&["break", "lambda-source-arn-other-rule"]);
-    let (code, d) = check_route("lambda");
-    assert_eq!(code, 1);
+    let d = broken_route("lambda-source-arn-other-rule", "lambda");
     assert_eq!(d["status"], "missing", "{d}");
     failure_logged("lambda_rule", "LambdaAction");
 }
 
 #[test]
 fn a_rule_naming_the_wrong_account_for_lambda_makes_it_missing() {
-    ctl(&["reset"]);
-    ctl(&["break", "lambda-wrong-account-arn"]);
-    let (code, d) = check_route("lambda");
-    assert_eq!(code, 1);
+    let d = broken_route("lambda-wrong-account-arn", "lambda");
     assert_eq!(d["status"], "missing", "{d}");
     let entry = failure_logged("lambda_rule", "LambdaAction");
     assert!(entry["details"].as_str().unwrap().contains("111111111111"), "{entry}");
@@ -327,10 +291,7 @@ fn a_rule_naming_the_wrong_account_for_lambda_makes_it_missing() {
 
 #[test]
 fn a_function_that_logs_nothing_is_unverified_not_missing() {
-    ctl(&["reset"]);
-    ctl(&["break", "lambda-silent-function"]);
-    let (code, d) = check_route("lambda");
-    assert_eq!(code, 1);
+    let d = broken_route("lambda-silent-function", "lambda");
     assert_eq!(d["status"], "unverified", "{d}");
     assert!(d["hint"].as_str().unwrap().contains("log the event"), "{d}");
 }

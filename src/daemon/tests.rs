@@ -14,27 +14,17 @@ use super::prober::Prober;
 use super::recorder::Recorder;
 use super::scheduler::Scheduler;
 use super::status::StatusBoard;
-use crate::config::{DestinationConfig, DestinationSpec, RouteConfig};
+use crate::config::RouteConfig;
 use crate::diagnose::Finding;
+use crate::metrics::tests::sqs;
 use crate::metrics::{encode, Metrics};
 use crate::probe::{DestinationResult, PublishReport, RouteResult, Status};
 
 fn route(name: &str, interval_s: u64) -> RouteConfig {
     RouteConfig {
-        name: name.into(),
-        account: "source".into(),
-        rule: "r".into(),
-        topic: Some("t".into()),
-        basic_ingest: false,
-        payload: serde_json::Map::new(),
         deadline: Duration::from_secs(2),
-        destinations: vec![DestinationConfig {
-            account: "dest".into(),
-            spec: DestinationSpec::Sqs {
-                queue_url: "https://sqs.us-east-1.amazonaws.com/222222222222/Q".into(),
-            },
-        }],
         interval: Duration::from_secs(interval_s),
+        ..crate::metrics::tests::route(name, vec![sqs("https://sqs.us-east-1.amazonaws.com/222222222222/Q")])
     }
 }
 

@@ -14,4 +14,4 @@ pub use families::{encode, encode_route_families, Metrics, DELIVERY_LATENCY_BUCK
 pub use labels::{destination_labels, ProbeResult};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -8,7 +8,7 @@ use crate::config::{DestinationConfig, DestinationSpec, RouteConfig};
 use crate::diagnose::{Component, Finding, Severity, Stage};
 use crate::probe::{DestinationResult, PublishReport, RouteResult, Status};
 
-fn sqs(url: &str) -> DestinationConfig {
+pub(crate) fn sqs(url: &str) -> DestinationConfig {
     DestinationConfig {
         account: "dest".into(),
         spec: DestinationSpec::Sqs { queue_url: url.into() },

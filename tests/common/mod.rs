@@ -102,3 +102,22 @@ pub fn destinations<'a>(report: &'a serde_json::Value, name: &str) -> &'a Vec<se
         .and_then(|r| r["destinations"].as_array())
         .unwrap_or_else(|| panic!("route {name} not in {report}"))
 }
+
+/// The findings of one route of a `diagnose -o json` report.
+pub fn findings(route: &serde_json::Value) -> &Vec<serde_json::Value> {
+    route["findings"].as_array().expect("findings")
+}
+
+/// Each finding of a route as `severity:code`, in report order.
+pub fn finding_codes(route: &serde_json::Value) -> Vec<String> {
+    findings(route)
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["severity"].as_str().unwrap_or("?"),
+                f["code"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}

@@ -2,7 +2,7 @@
 
 use super::build::*;
 use crate::dest::s3::{BucketEncryption, PublicAccessBlock};
-use crate::diagnose::{diagnose, has_errors, Fact, Severity, Stage};
+use crate::diagnose::{diagnose, has_errors, Fact, RouteFacts, Severity, Stage};
 use crate::rule::RuleAction;
 
 // ---- SQS ----
@@ -164,6 +164,18 @@ fn s3_policy_denies() {
 
 #[test]
 fn s3_public_policy_blocked() {
+    let facts = public_policy_blocked_s3();
+    let f = complete(&facts, "s3-public-policy-blocked", Severity::Error);
+    assert!(
+        f.evidence.iter().any(|e| e == "RestrictPublicBuckets = true (account)"),
+        "{f:#?}"
+    );
+    assert!(!codes(&diagnose(&facts)).contains(&("s3-block-public-access-not-the-cause", Severity::Info)));
+}
+
+/// The healthy S3 route with a public bucket policy that the account's
+/// RestrictPublicBuckets cuts off.
+pub fn public_policy_blocked_s3() -> RouteFacts {
     let mut facts = healthy_s3();
     let b = the_bucket(&mut facts);
     b.policy = Fact::Known(Some(public_bucket_policy()));
@@ -172,12 +184,7 @@ fn s3_public_policy_blocked() {
         restrict_public_buckets: true,
         ..PublicAccessBlock::default()
     }));
-    let f = complete(&facts, "s3-public-policy-blocked", Severity::Error);
-    assert!(
-        f.evidence.iter().any(|e| e == "RestrictPublicBuckets = true (account)"),
-        "{f:#?}"
-    );
-    assert!(!codes(&diagnose(&facts)).contains(&("s3-block-public-access-not-the-cause", Severity::Info)));
+    facts
 }
 
 /// A bucket policy granting account A and, publicly, reads to everyone.

@@ -5,8 +5,7 @@
 //! trace and request ids and times are redacted.
 
 use super::build::*;
-use super::destinations::public_bucket_policy;
-use crate::dest::s3::PublicAccessBlock;
+use super::destinations::public_policy_blocked_s3;
 use crate::diagnose::metrics::{ActionMetrics, RuleMetrics};
 use crate::diagnose::{
     diagnose, render_markdown, render_text, unknown_facts, Fact, RouteDiagnosis, RouteFacts, Unknown,
@@ -15,14 +14,8 @@ use crate::diagnose::{
 const PROBE_ID: &str = "01JX2Q8V6N3T5W7Y9A1C3E5G7K";
 
 fn broken_s3() -> RouteFacts {
-    let mut facts = healthy_s3();
+    let mut facts = public_policy_blocked_s3();
     let b = the_bucket(&mut facts);
-    b.policy = Fact::Known(Some(public_bucket_policy()));
-    b.public_access_block = Fact::Known(None);
-    b.account_public_access_block = Fact::Known(Some(PublicAccessBlock {
-        restrict_public_buckets: true,
-        ..PublicAccessBlock::default()
-    }));
     b.encryption = Fact::Unknown(Unknown {
         reason: "s3 GetBucketEncryption failed: AccessDenied: Access Denied".into(),
         permission: Some("s3:GetEncryptionConfiguration".into()),
