@@ -62,6 +62,19 @@ pub struct S3Facts {
 }
 
 /// Reads the bucket's policy, Block Public Access (bucket and account),
+/// S3's and S3 Control's PublicAccessBlockConfiguration are two SDK types
+/// with the same four flags.
+macro_rules! public_access_block {
+    ($c:expr) => {
+        PublicAccessBlock::from_flags(
+            $c.block_public_acls(),
+            $c.ignore_public_acls(),
+            $c.block_public_policy(),
+            $c.restrict_public_buckets(),
+        )
+    };
+}
+
 /// ownership, encryption and region, all at once.
 pub async fn gather(clients: &AccountClients, bucket: &str, account_id: Option<&str>) -> S3Facts {
     let s3 = clients.s3();
@@ -99,14 +112,7 @@ pub async fn gather(clients: &AccountClients, bucket: &str, account_id: Option<&
         Err(e) => absent_is_none(AwsError::from_sdk("s3", "GetBucketPolicy", e), "NoSuchBucketPolicy"),
     };
     let public_access_block = match pab {
-        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| {
-            PublicAccessBlock::from_flags(
-                c.block_public_acls(),
-                c.ignore_public_acls(),
-                c.block_public_policy(),
-                c.restrict_public_buckets(),
-            )
-        })),
+        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| public_access_block!(c))),
         Err(e) => absent_is_none(
             AwsError::from_sdk("s3", "GetPublicAccessBlock", e),
             "NoSuchPublicAccessBlockConfiguration",
@@ -177,14 +183,7 @@ async fn account_block(clients: &AccountClients, account_id: Option<&str>) -> Fa
         .send()
         .await
     {
-        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| {
-            PublicAccessBlock::from_flags(
-                c.block_public_acls(),
-                c.ignore_public_acls(),
-                c.block_public_policy(),
-                c.restrict_public_buckets(),
-            )
-        })),
+        Ok(o) => Fact::Known(o.public_access_block_configuration().map(|c| public_access_block!(c))),
         Err(e) => absent_is_none(
             AwsError::from_sdk("s3control", "GetPublicAccessBlock", e),
             "NoSuchPublicAccessBlockConfiguration",
